@@ -1,0 +1,29 @@
+/**
+ * The one place tolerances live. Each constant says what it guards. Change them here only.
+ *
+ * Margin rule (see docs/algorithms.md): every floating-point LP calls a slab feasible when its
+ * true thickness is below about 1e-7. A piece is therefore classified by its Chebyshev radius r
+ * (radius of the largest ball inside it, constraints row-normalised):
+ *   - r >  FULL_DIM_RADIUS: full-dimensional;
+ *   - otherwise, if the system with its implicit equalities made explicit is feasible, it is
+ *     lower-dimensional (its dimension is that of the affine hull) and reported as such;
+ *   - thin: FEASIBILITY_TOL < r <= FULL_DIM_RADIUS and not provably lower-dimensional: reported
+ *     with status `thin`, never silently dropped or kept;
+ *   - empty: the LP is infeasible beyond FEASIBILITY_TOL (a Farkas certificate is attached).
+ */
+export const TOL = {
+  /** Primal feasibility of an LP row after row normalisation (|a|=1): violation allowed. */
+  PRIMAL: 1e-9,
+  /** Dual feasibility (reduced cost sign) in the simplex. */
+  DUAL: 1e-9,
+  /** Smallest pivot magnitude accepted relative to the row/column scale. */
+  PIVOT: 1e-9,
+  /** A piece is full-dimensional when its Chebyshev radius exceeds this (in result units). */
+  FULL_DIM_RADIUS: 1e-7,
+  /** Below this a slab is indistinguishable from empty for any float LP. */
+  FEASIBILITY: 1e-9,
+  /** Relative singular-value cutoff for numerical rank. */
+  RANK: 1e-10,
+  /** Relative agreement of the local affine map with the network at interior points. */
+  AFFINE_CHECK: 1e-7,
+} as const;
