@@ -26,4 +26,12 @@ export const TOL = {
   RANK: 1e-10,
   /** Relative agreement of the local affine map with the network at interior points. */
   AFFINE_CHECK: 1e-7,
+  /**
+   * Double description (src/polyhedra/vrep.ts, hrep.ts): a unit ray y lies on the hyperplane of a
+   * unit homogeneous row g when |g·y| <= DD_ZERO. Guards the zero sets that decide adjacency and
+   * incidence; the slack is a distance in units where the polytope is O(1) (vrep.ts rescales when not).
+   */
+  DD_ZERO: 1e-9,
+  /** Two vertices (or unit rays) closer than MERGE * max(1, |v|) are reported as one. */
+  MERGE: 1e-9,
 } as const;
