@@ -1,0 +1,272 @@
+/**
+ * computePreimage: the exact preimage of a target set under a ReLU network, as a union of convex
+ * pieces, one per activation pattern (and target part).
+ *
+ * Requirements: a fully connected ReLU network (any widths, ranks, identity output layer).
+ * Returns: the pieces with their patterns, H-representations, interior witnesses, dimensions,
+ * boundedness, V-representations and volumes (dimension <= maxVolumeDim), affine maps and exact
+ * certificates; a status that says whether the list is complete.
+ * Method: depth-first search over activation patterns (src/preimage/search.ts).
+ * Guarantees: when `status` is `complete`, every input of the preimage lies in some piece except
+ * within the margin (TOL.FULL_DIM_RADIUS) of a hyperplane, every piece lies in the preimage, and
+ * full-dimensional pieces have disjoint interiors. Slivers thinner than the margin are counted in
+ * `stats.slivers` and reported in `warnings`, never silently dropped.
+ */
+import { PreimageError } from '../errors.js';
+import type { Network, Layer } from '../network/types.js';
+import { isBounded, linealitySpace, removeRedundant, type LpCounter } from '../polyhedra/ops.js';
+import type { HPolyhedron } from '../polyhedra/types.js';
+import { toVRep } from '../polyhedra/vrep.js';
+import { relativeVolume, volume as polytopeVolume } from '../polyhedra/volume.js';
+import { normalizeDomain, rows, type Domain, type DomainSet } from './domain.js';
+import { RESULT_FORMAT, type PieceJson, type PreimageResult, type ResultStats, type ResultStatus } from './result.js';
+import { emptyStats, searchPieces, type RawPiece, type SearchStats, type StopReason } from './search.js';
+import { normalizeTarget, type Target, type TargetSet } from './target.js';
+import { rawNetwork, rawVnnlib } from './units.js';
+import { certifyPiece, type CertificateContext } from '../analysis/certificate.js';
+
+/** Options of {@link computePreimage}. */
+export interface PreimageOptions {
+  /**
+   * Where to look, in result coordinates. Several domains (e.g. VNN-LIB input boxes joined by
+   * `or`) are searched in turn. Default: a VNN-LIB target's input boxes; all of R^n at the input
+   * layer; the non-negative orthant at a hidden layer.
+   */
+  domain?: Domain | Domain[];
+  /** For .nnet networks: `raw` physical units or `normalized` (default) coordinates. */
+  units?: 'raw' | 'normalized';
+  /** Layer whose coordinates the pieces are in (default 0, the input). Must be below the target layer. */
+  resultLayer?: number;
+  /** Compute V-representations and volumes for pieces of dimension <= maxVolumeDim (default true). */
+  volumes?: boolean;
+  /** Largest dimension for V-representations and volumes (default 8). */
+  maxVolumeDim?: number;
+  /** Attach exact certificates to pieces (default true). */
+  certificates?: boolean;
+  /** Stop after this long (status `incomplete_time`). */
+  timeLimitMs?: number;
+  /** Stop after this many pieces (status `incomplete_budget`). */
+  maxPieces?: number;
+  /** Stop after this many tree nodes (status `incomplete_budget`). */
+  maxNodes?: number;
+  /** Cancels the search (status `cancelled`). */
+  signal?: AbortSignal;
+  /** Called about once a second with the running counters. */
+  onProgress?: (stats: SearchStats, elapsedMs: number) => void;
+}
+
+/** A prepared problem: the sub-network, domains and target in normal form. */
+export interface PreparedProblem {
+  net: Network;
+  layers: Layer[];
+  resultLayer: number;
+  targetSet: TargetSet;
+  domains: DomainSet[];
+  units: 'raw' | 'normalized';
+  volumes: boolean;
+  maxVolumeDim: number;
+  certificates: boolean;
+}
+
+/** Normalises a problem (validates everything a user can get wrong). */
+export function preparePreimage(network: Network, target: Target, opts: PreimageOptions = {}): PreparedProblem {
+  const units = opts.units ?? 'normalized';
+  if (units !== 'raw' && units !== 'normalized') throw new PreimageError('BAD_ARGUMENT', `expected units raw or normalized, found ${JSON.stringify(units)}`);
+  const k = opts.resultLayer ?? 0;
+  let net = network;
+  let tgt = target;
+  if (units === 'raw') {
+    if (k !== 0) throw new PreimageError('BAD_ARGUMENT', 'expected raw units only with results at the input layer (layer 0)');
+    net = rawNetwork(network);
+    if (tgt.kind === 'vnnlib') tgt = { kind: 'vnnlib', spec: rawVnnlib(network, tgt.spec) };
+  }
+  const targetSet = normalizeTarget(net, tgt);
+  if (!Number.isInteger(k) || k < 0 || k >= targetSet.layer) {
+    throw new PreimageError('BAD_ARGUMENT', `expected a result layer between 0 and ${targetSet.layer - 1} (below the target layer ${targetSet.layer}), found ${k}`);
+  }
+  const layers = net.layers.slice(k, targetSet.layer);
+  const n = k === 0 ? net.inputSize : net.layers[k - 1].outSize;
+  let domainList: Domain[];
+  if (opts.domain) domainList = Array.isArray(opts.domain) ? opts.domain : [opts.domain];
+  else if (tgt.kind === 'vnnlib') {
+    if (k !== 0) throw new PreimageError('BAD_ARGUMENT', 'expected a domain in layer coordinates for a VNN-LIB target with a result layer above 0');
+    domainList = tgt.spec.inputBoxes.map((b) => ({ kind: 'box', lo: b.lo, hi: b.hi }) as Domain);
+  } else if (k > 0 && net.layers[k - 1].activation === 'relu') domainList = [{ kind: 'nonnegative' }];
+  else domainList = [{ kind: 'all' }];
+  if (domainList.length === 0) throw new PreimageError('BAD_DOMAIN', 'expected at least one domain, found none');
+  const domains = domainList.map((d) => normalizeDomain(d, n));
+  return {
+    net, layers, resultLayer: k, targetSet, domains, units,
+    volumes: opts.volumes ?? true,
+    maxVolumeDim: opts.maxVolumeDim ?? 8,
+    certificates: opts.certificates ?? true,
+  };
+}
+
+/** What {@link preimagePieces} returns when it ends. */
+export interface SearchSummary {
+  status: ResultStatus;
+  stats: ResultStats;
+  warnings: string[];
+}
+
+/**
+ * Streaming variant: yields finished pieces (with geometry and certificates) as they are found,
+ * in the same deterministic order as {@link computePreimage}; returns the status and counters.
+ */
+export function* preimagePieces(problem: PreparedProblem, opts: PreimageOptions = {}): Generator<PieceJson, SearchSummary> {
+  const stats = emptyStats();
+  const geometry: LpCounter & { ms: number } = { lps: 0, ms: 0 };
+  const t0 = performance.now();
+  const deadline = opts.timeLimitMs !== undefined ? t0 + opts.timeLimitMs : undefined;
+  let stop: StopReason = null;
+  let id = 0;
+  const warnings: string[] = [];
+  const ctx: CertificateContext = { layers: problem.layers, target: problem.targetSet };
+  for (let d = 0; d < problem.domains.length && stop === null; d++) {
+    const domain = excludeEarlier(problem.domains, d);
+    const it = searchPieces(problem.layers, domain, problem.targetSet, stats, {
+      signal: opts.signal,
+      deadline,
+      maxPieces: opts.maxPieces,
+      maxNodes: opts.maxNodes,
+      onProgress: opts.onProgress ? (s) => opts.onProgress?.(s, performance.now() - t0) : undefined,
+    });
+    for (;;) {
+      const r = it.next();
+      if (r.done) {
+        stop = r.value;
+        break;
+      }
+      const g0 = performance.now();
+      const piece = finishPiece(r.value, id++, problem, problem.domains[d], geometry, ctx);
+      geometry.ms += performance.now() - g0;
+      yield piece;
+    }
+  }
+  const total = performance.now() - t0;
+  const status: ResultStatus = stop === null ? 'complete' : stop === 'time' ? 'incomplete_time' : stop === 'budget' ? 'incomplete_budget' : 'cancelled';
+  if (stats.slivers > 0) warnings.push(`${stats.slivers} side(s) of unit hyperplanes thinner than the margin (1e-7) were not enumerated as separate pieces`);
+  if (stats.thinPieces > 0) warnings.push(`${stats.thinPieces} piece(s) are thinner than the margin (class "thin"): their dimension is uncertain`);
+  if (stats.lpFailures > 0) warnings.push(`${stats.lpFailures} LP(s) failed numerically; both branches were explored there, so no piece was lost`);
+  if (status !== 'complete') warnings.push(`the search stopped early (${status}): the pieces are only part of the preimage`);
+  return {
+    status,
+    stats: { ...stats, milliseconds: total - geometry.ms, geometryMilliseconds: geometry.ms, geometryLps: geometry.lps },
+    warnings,
+  };
+}
+
+/** Domain d without the earlier domains (so that overlapping input boxes give no duplicate pieces). */
+function excludeEarlier(domains: DomainSet[], d: number): DomainSet {
+  // Boxes of VNN-LIB disjunctions in practice touch only on faces; a measure-zero overlap is harmless.
+  // Overlapping interiors are refused rather than silently double counted.
+  for (let e = 0; e < d; e++) {
+    const a = domains[e], b = domains[d];
+    let overlap = true;
+    for (let i = 0; i < a.n; i++) if (Math.min(a.hi[i], b.hi[i]) - Math.max(a.lo[i], b.lo[i]) <= 0) overlap = false;
+    if (overlap && a.description.kind === 'box' && b.description.kind === 'box') {
+      throw new PreimageError('BAD_DOMAIN', `expected input boxes with disjoint interiors, found boxes ${e} and ${d} overlapping`);
+    }
+  }
+  return domains[d];
+}
+
+/** Computes the whole preimage (see the module doc). */
+export function computePreimage(network: Network, target: Target, opts: PreimageOptions = {}): PreimageResult {
+  const problem = preparePreimage(network, target, opts);
+  const pieces: PieceJson[] = [];
+  const it = preimagePieces(problem, opts);
+  let summary: SearchSummary;
+  for (;;) {
+    const r = it.next();
+    if (r.done) {
+      summary = r.value;
+      break;
+    }
+    pieces.push(r.value);
+  }
+  return assembleResult(network, problem, pieces, summary);
+}
+
+/** Builds the result object from pieces and the search summary. */
+export function assembleResult(network: Network, problem: PreparedProblem, pieces: PieceJson[], summary: SearchSummary): PreimageResult {
+  const n = problem.domains[0].n;
+  let volume: number | null = 0;
+  for (const p of pieces) {
+    if (p.dim < n) continue;
+    if (p.volume === null) { volume = null; break; }
+    volume += p.volume;
+  }
+  if (!problem.volumes) volume = null;
+  return {
+    format: RESULT_FORMAT,
+    status: summary.status,
+    inputDim: n,
+    layer: problem.resultLayer,
+    units: problem.units,
+    domain: problem.domains.length === 1 ? problem.domains[0].description : { kind: 'union', parts: problem.domains.map((d) => d.description) },
+    target: problem.targetSet.description,
+    targetLayer: problem.targetSet.layer,
+    pieces,
+    volume,
+    domainVolume: domainVolume(problem.domains, problem.maxVolumeDim),
+    stats: summary.stats,
+    warnings: summary.warnings,
+    network: {
+      name: network.source?.name ?? null,
+      format: network.source?.format ?? 'memory',
+      inputSize: network.inputSize,
+      outputSize: network.outputSize,
+      widths: network.layers.map((l) => l.outSize),
+    },
+  };
+}
+
+function domainVolume(domains: DomainSet[], maxDim: number): number | null {
+  let total = 0;
+  for (const d of domains) {
+    if (!d.bounded) return null;
+    if (d.description.kind === 'box') {
+      let v = 1;
+      for (let i = 0; i < d.n; i++) v *= d.hi[i] - d.lo[i];
+      total += v;
+    } else if (d.n <= maxDim) total += polytopeVolume(d.P);
+    else return null;
+  }
+  return total;
+}
+
+/** Geometry and certificate of one raw piece. */
+function finishPiece(raw: RawPiece, id: number, problem: PreparedProblem, domain: DomainSet, counter: LpCounter, ctx: CertificateContext): PieceJson {
+  let P: HPolyhedron = raw.P;
+  if (P.m > 0) P = removeRedundant(P, counter).P;
+  const bounded = domain.bounded || isBounded(P, counter);
+  const lines = bounded ? [] : linealitySpace(P);
+  const n = P.n;
+  const piece: PieceJson = {
+    id,
+    pattern: raw.pattern.map((p) => Array.from(p)),
+    part: raw.part,
+    A: rows(P.A, P.m, n),
+    b: Array.from(P.b),
+    Aeq: rows(P.Aeq, P.meq, n),
+    beq: Array.from(P.beq),
+    witness: Array.from(raw.witness),
+    radius: raw.radius,
+    dim: raw.dim,
+    class: raw.cls,
+    bounded,
+    volume: null,
+    map: { M: rows(raw.M, raw.rows, n), c: Array.from(raw.c) },
+  };
+  if (problem.volumes && raw.dim <= problem.maxVolumeDim && n <= Math.max(problem.maxVolumeDim, 12)) {
+    const V = toVRep(P);
+    piece.vertices = V.vertices.map((v) => Array.from(v));
+    piece.rays = V.rays.map((v) => Array.from(v));
+    piece.lines = V.lines.map((v) => Array.from(v));
+    if (bounded) piece.volume = raw.dim === n ? polytopeVolume(V) : relativeVolume(V).volume;
+  } else if (lines.length > 0) piece.lines = lines.map((v) => Array.from(v));
+  if (problem.certificates) piece.certificate = certifyPiece(piece, ctx, domain);
+  return piece;
+}

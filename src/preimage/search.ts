@@ -1,0 +1,534 @@
+/**
+ * The forward search over activation patterns (the tree of the module doc in engine.ts).
+ *
+ * A node is a convex region of the domain on which the patterns of the layers processed so far
+ * are fixed. Units are decided one at a time, layer by layer:
+ *   1. cheap: the interval of the unit's pre-activation over the node's bounding box (tightened
+ *      after every split by bound propagation) settles most units without an LP;
+ *   2. the node's witness (a point of the region) shows one side of the unit's hyperplane is
+ *      non-empty, so one warm-started LP decides the other side;
+ *   3. when both sides hold points farther than the margin from the hyperplane the node splits.
+ * Target-aware pruning drops a node when interval bounds of the target layer over its box cannot
+ * meet any part of the target. Leaves intersect the region with the target (parts made disjoint)
+ * and are classified by the margin rule (src/tolerance.ts).
+ */
+import type { Layer } from '../network/types.js';
+import { TOL } from '../tolerance.js';
+import type { LpResult } from '../lp/types.js';
+import { classify } from '../polyhedra/ops.js';
+import type { DimensionClass, HPolyhedron } from '../polyhedra/types.js';
+import { RowStack, type Row } from './rows.js';
+import type { DomainSet } from './domain.js';
+import type { TargetSet } from './target.js';
+
+/** Counters that explain the time a search took. */
+export interface SearchStats {
+  pieces: number;
+  /** Tree nodes: the root and every child created by a split. */
+  nodes: number;
+  lps: number;
+  /** Nodes dropped by target-aware pruning or found empty. */
+  pruned: number;
+  /** Units decided by interval bounds alone (no LP). */
+  boundDecided: number;
+  /** Units decided by one LP (the witness showed the other side). */
+  lpDecided: number;
+  /** Splits. */
+  splits: number;
+  /** Sides thinner than the margin that were not enumerated (see the margin rule). */
+  slivers: number;
+  /** Leaves whose intersection with the target was empty. */
+  emptyLeaves: number;
+  /** Pieces thinner than the margin (reported with class `thin`). */
+  thinPieces: number;
+  /** LPs that ended in numerical failure (both sides were then explored). */
+  lpFailures: number;
+}
+
+export function emptyStats(): SearchStats {
+  return { pieces: 0, nodes: 0, lps: 0, pruned: 0, boundDecided: 0, lpDecided: 0, splits: 0, slivers: 0, emptyLeaves: 0, thinPieces: 0, lpFailures: 0 };
+}
+
+/** A piece as found by the search, before geometry (redundancy, vertices, volume). */
+export interface RawPiece {
+  /** Pattern of every layer passed (1 = active; identity layers all ones). */
+  pattern: Uint8Array[];
+  /** Index of the target part the piece lies in (parts are made disjoint in order). */
+  part: number;
+  /** The piece: domain, pattern and target rows (not yet reduced). */
+  P: HPolyhedron;
+  /** The margin-rule class and dimension. */
+  cls: Exclude<DimensionClass, 'empty'>;
+  dim: number;
+  witness: Float64Array;
+  radius: number;
+  /** Affine map from result coordinates to the target layer's values on this piece: M x + c. */
+  M: Float64Array;
+  c: Float64Array;
+  rows: number;
+}
+
+/** What stops a search early. */
+export interface SearchControl {
+  signal?: AbortSignal;
+  /** Wall-clock deadline (performance.now() value). */
+  deadline?: number;
+  maxPieces?: number;
+  maxNodes?: number;
+  onProgress?: (s: SearchStats) => void;
+  progressEveryMs?: number;
+}
+
+export type StopReason = null | 'cancelled' | 'time' | 'budget';
+
+interface Frame {
+  layer: number; // index into layers
+  unit: number;
+  rowCount: number;
+  pending: Row[]; // rows to push when the frame starts
+  patterns: Uint8Array[]; // patterns of layers < layer (shared) and the current layer's (owned)
+  M: Float64Array; // current layer pre-activation map (shared among siblings)
+  c: Float64Array;
+  lo: Float64Array;
+  hi: Float64Array;
+  /** A point of the node's region; null when unknown (after a numerically failed LP). */
+  witness: Float64Array | null;
+}
+
+/**
+ * Runs the search. `layers` are the layers from the result layer to the target layer; the
+ * target applies to the last of them. Yields pieces in a deterministic depth-first order
+ * (inactive branch before active). Returns the reason it stopped (null when complete).
+ */
+export function* searchPieces(layers: Layer[], domain: DomainSet, target: TargetSet, stats: SearchStats, control: SearchControl = {}): Generator<RawPiece, StopReason> {
+  const n = domain.n;
+  const boxBounds = { lower: domain.lo, upper: domain.hi };
+  const baseRows: Row[] = [];
+  const D = domain.P;
+  for (let i = 0; i < D.m; i++) {
+    const a = D.A.slice(i * n, i * n + n);
+    if (isAxisRow(a) && domain.description.kind !== 'polyhedron') continue; // box rows enter as variable bounds
+    baseRows.push({ a, b: D.b[i], kind: 'ineq' });
+  }
+  for (let i = 0; i < D.meq; i++) baseRows.push({ a: D.Aeq.slice(i * n, i * n + n), b: D.beq[i], kind: 'eq' });
+  const stack = new RowStack(n, baseRows, boxBounds);
+  const lastLayer = layers.length - 1;
+
+  // root witness: any point of the domain
+  stats.nodes++;
+  const root = stack.minimize(new Float64Array(n));
+  stats.lps++;
+  if (root.status !== 'optimal' || !root.x) {
+    if (root.status === 'infeasible') stats.pruned++;
+    else stats.lpFailures++;
+    return null;
+  }
+  const id = identityMap(n);
+  const frames: Frame[] = [
+    { layer: 0, unit: 0, rowCount: stack.size, pending: [], patterns: [new Uint8Array(layers[0].outSize)], ...layerMap(layers[0], id.M, id.c, n, n), lo: Float64Array.from(domain.lo), hi: Float64Array.from(domain.hi), witness: root.x },
+  ];
+  let lastProgress = performance.now();
+  const every = control.progressEveryMs ?? 1000;
+
+  while (frames.length > 0) {
+    if (control.signal?.aborted) return 'cancelled';
+    if (control.deadline !== undefined && performance.now() > control.deadline) return 'time';
+    if (control.maxNodes !== undefined && stats.nodes >= control.maxNodes) return 'budget';
+    if (control.maxPieces !== undefined && stats.pieces >= control.maxPieces) return 'budget';
+    if (control.onProgress && performance.now() - lastProgress > every) {
+      lastProgress = performance.now();
+      control.onProgress(stats);
+    }
+    const f = frames.pop() as Frame;
+    stack.truncate(f.rowCount);
+    for (const r of f.pending) stack.push(r);
+    if (f.witness === null) {
+      const r = stack.minimize(new Float64Array(n));
+      stats.lps++;
+      if (r.status !== 'optimal' || !r.x) {
+        stats.pruned++;
+        if (r.status !== 'infeasible') stats.lpFailures++;
+        continue;
+      }
+      f.witness = r.x;
+    }
+
+    // process units until a split, a prune or a leaf
+    let done = false;
+    while (!done) {
+      const L = layers[f.layer];
+      const isTargetLayer = f.layer === lastLayer;
+      const relu = L.activation === 'relu' && !(isTargetLayer && target.on === 'preactivation');
+      if (f.unit === L.outSize || !relu) {
+        // layer complete
+        const pat = f.patterns[f.layer];
+        if (!relu) pat.fill(1);
+        if (isTargetLayer) {
+          yield* finishLeaf(f, stack, target, stats, n);
+          done = true;
+          break;
+        }
+        const next = layerMapAfter(L, pat, layers[f.layer + 1], f.M, f.c, n);
+        f.layer++;
+        f.unit = 0;
+        f.M = next.M;
+        f.c = next.c;
+        f.patterns = f.patterns.concat([new Uint8Array(layers[f.layer].outSize)]);
+        if (!targetReachable(layers, f, target, n)) {
+          stats.pruned++;
+          done = true;
+        }
+        continue;
+      }
+      const u = f.unit;
+      const pat = f.patterns[f.layer];
+      const m = f.M.subarray(u * n, u * n + n);
+      const cu = f.c[u];
+      if (isTargetLayer && target.forcedPattern) {
+        // point target: the pattern of the target layer is given, no branching
+        const on = target.forcedPattern[u];
+        pat[u] = on;
+        if (on) stack.push({ a: Float64Array.from(m), b: target.parts[0].e[u] - cu, kind: 'eq' });
+        else stack.push({ a: Float64Array.from(m), b: -cu, kind: 'ineq' });
+        f.unit++;
+        continue;
+      }
+      const norm = Math.hypot(...m);
+      const eps = TOL.FULL_DIM_RADIUS * norm;
+      if (norm <= 1e-300) {
+        pat[u] = cu > 0 ? 1 : 0;
+        stats.boundDecided++;
+        f.unit++;
+        continue;
+      }
+      const [ilo, ihi] = intervalOf(m, cu, f.lo, f.hi, n);
+      if (ihi <= 0 || ilo >= 0) {
+        pat[u] = ilo >= 0 && ihi > 0 ? 1 : 0;
+        stats.boundDecided++;
+        f.unit++;
+        continue;
+      }
+      const w = f.witness as Float64Array;
+      const s = dotPlus(m, w, cu, n);
+      // the witness settles one side; an LP settles the other (both when the witness is within the margin)
+      const inactiveSide: Side = s < -eps ? { value: s, point: w, failed: false } : sideMin(stack, m, cu, w, stats, n);
+      const activeSide: Side = s > eps ? { value: s, point: w, failed: false } : sideMax(stack, m, cu, w, stats, n);
+      const failed = inactiveSide.failed || activeSide.failed;
+      if (failed) stats.lpFailures++;
+      const canInactive = failed || inactiveSide.value < -eps;
+      const canActive = failed || activeSide.value > eps;
+      if (canInactive && canActive) {
+        stats.splits++;
+        stats.nodes += 2;
+        const a = Float64Array.from(m);
+        const neg = a.map((v) => -v);
+        const childActive = makeChild(f, 1, { a: neg, b: cu, kind: 'ineq' }, failed ? null : activeSide.point, stack.size, n);
+        const childInactive = makeChild(f, 0, { a, b: -cu, kind: 'ineq' }, failed ? null : inactiveSide.point, stack.size, n);
+        // push active first so that the inactive branch is explored first
+        if (targetReachable(layers, childActive, target, n)) frames.push(childActive);
+        else stats.pruned++;
+        if (targetReachable(layers, childInactive, target, n)) frames.push(childInactive);
+        else stats.pruned++;
+        done = true;
+        break;
+      }
+      stats.lpDecided++;
+      if (canActive) {
+        pat[u] = 1;
+        if (inactiveSide.value < 0) {
+          stats.slivers++;
+          stack.push({ a: m.map((v) => -v), b: cu, kind: 'ineq' });
+        }
+      } else if (canInactive) {
+        pat[u] = 0;
+        if (activeSide.value > 0) {
+          stats.slivers++;
+          stack.push({ a: Float64Array.from(m), b: -cu, kind: 'ineq' });
+        }
+      } else {
+        // the whole node lies within the margin of this hyperplane: a thin node
+        stats.slivers++;
+        pat[u] = s > 0 ? 1 : 0;
+      }
+      f.unit++;
+    }
+  }
+  return null;
+}
+
+interface Side {
+  value: number; // min (inactive side) or max (active side) of z over the node
+  point: Float64Array; // a node point attaining a value beyond the margin
+  failed: boolean;
+}
+
+function lpPoint(r: LpResult, w: Float64Array, m: Float64Array, c: number, sign: number, n: number): Float64Array {
+  if (r.status === 'optimal' && r.x) return r.x;
+  // unbounded: walk from the witness along the ray far enough past the hyperplane
+  const d = r.ray as Float64Array;
+  const s = dotPlus(m, w, c, n);
+  const md = dotPlus(m, d, 0, n);
+  const t = Math.abs((sign * 1 - s) / md) + 1;
+  return Float64Array.from(w, (v, i) => v + t * d[i]);
+}
+
+function sideMin(stack: RowStack, m: Float64Array, c: number, w: Float64Array, stats: SearchStats, n: number): Side {
+  const r = stack.minimize(Float64Array.from(m));
+  stats.lps++;
+  if (r.status === 'optimal') return { value: (r.objective as number) + c, point: r.x as Float64Array, failed: false };
+  if (r.status === 'unbounded' && r.ray) return { value: -Infinity, point: lpPoint(r, w, m, c, -1, n), failed: false };
+  return { value: -Infinity, point: w, failed: true };
+}
+
+function sideMax(stack: RowStack, m: Float64Array, c: number, w: Float64Array, stats: SearchStats, n: number): Side {
+  const r = stack.minimize(m.map((v) => -v));
+  stats.lps++;
+  if (r.status === 'optimal') return { value: -(r.objective as number) + c, point: r.x as Float64Array, failed: false };
+  if (r.status === 'unbounded' && r.ray) return { value: Infinity, point: lpPoint(r, w, m, c, 1, n), failed: false };
+  return { value: Infinity, point: w, failed: true };
+}
+
+function makeChild(f: Frame, phase: 0 | 1, row: Row, witness: Float64Array | null, rowCount: number, n: number): Frame {
+  const patterns = f.patterns.slice();
+  const cur = Uint8Array.from(patterns[f.layer]);
+  cur[f.unit] = phase;
+  patterns[f.layer] = cur;
+  const lo = Float64Array.from(f.lo), hi = Float64Array.from(f.hi);
+  tightenBox(row.a, row.b, lo, hi, n);
+  return { layer: f.layer, unit: f.unit + 1, rowCount, pending: [row], patterns, M: f.M, c: f.c, lo, hi, witness };
+}
+
+function isAxisRow(a: Float64Array): boolean {
+  let nz = 0;
+  for (const v of a) if (v !== 0) nz++;
+  return nz === 1;
+}
+
+function dotPlus(m: Float64Array, x: ArrayLike<number>, c: number, n: number): number {
+  let s = c;
+  for (let j = 0; j < n; j++) s += m[j] * x[j];
+  return s;
+}
+
+/** Interval of m·x + c over the box [lo, hi] (handles infinite bounds). */
+export function intervalOf(m: ArrayLike<number>, c: number, lo: Float64Array, hi: Float64Array, n: number): [number, number] {
+  let a = c, b = c;
+  for (let j = 0; j < n; j++) {
+    const w = m[j];
+    if (w > 0) {
+      a += w * lo[j];
+      b += w * hi[j];
+    } else if (w < 0) {
+      a += w * hi[j];
+      b += w * lo[j];
+    }
+  }
+  return [a, b];
+}
+
+/** Bound propagation of a·x <= b into the box (each coordinate against the others' extremes). */
+export function tightenBox(a: Float64Array, b: number, lo: Float64Array, hi: Float64Array, n: number): void {
+  let finiteMin = 0, infCount = 0, infIndex = -1;
+  for (let j = 0; j < n; j++) {
+    const w = a[j];
+    if (w === 0) continue;
+    const v = w > 0 ? w * lo[j] : w * hi[j];
+    if (v === -Infinity) {
+      infCount++;
+      infIndex = j;
+    } else finiteMin += v;
+  }
+  if (infCount > 1) return;
+  for (let j = 0; j < n; j++) {
+    const w = a[j];
+    if (w === 0) continue;
+    let rest: number;
+    const own = w > 0 ? w * lo[j] : w * hi[j];
+    if (infCount === 1) {
+      if (infIndex !== j) continue;
+      rest = finiteMin;
+    } else rest = finiteMin - own;
+    const bound = (b - rest) / w;
+    // widen by a relative hair so rounding never cuts off feasible points
+    const pad = 1e-12 * (1 + Math.abs(bound));
+    if (w > 0) { if (bound + pad < hi[j]) hi[j] = Math.max(lo[j], bound + pad); }
+    else if (bound - pad > lo[j]) lo[j] = Math.min(hi[j], bound - pad);
+  }
+}
+
+function identityMap(n: number): { M: Float64Array; c: Float64Array } {
+  const M = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) M[i * n + i] = 1;
+  return { M, c: new Float64Array(n) };
+}
+
+/** Pre-activation map of `layer` given the map (Min, cin) of its input: W Min, W cin + b. */
+function layerMap(layer: Layer, Min: Float64Array, cin: Float64Array, rowsIn: number, n: number): { M: Float64Array; c: Float64Array } {
+  const m = layer.outSize, k = layer.inSize;
+  const M = new Float64Array(m * n), c = Float64Array.from(layer.bias);
+  const W = layer.weights;
+  for (let i = 0; i < m; i++) {
+    const dst = i * n;
+    for (let j = 0; j < k; j++) {
+      const w = W[i * k + j];
+      if (w === 0) continue;
+      c[i] += w * cin[j];
+      const src = j * n;
+      for (let t = 0; t < n; t++) M[dst + t] += w * Min[src + t];
+    }
+  }
+  void rowsIn;
+  return { M, c };
+}
+
+/** The next layer's pre-activation map, with this layer's ReLU fixed to `pattern`. */
+function layerMapAfter(cur: Layer, pattern: Uint8Array, next: Layer, M: Float64Array, c: Float64Array, n: number): { M: Float64Array; c: Float64Array } {
+  const masked = new Float64Array(M.length), mc = new Float64Array(c.length);
+  for (let i = 0; i < cur.outSize; i++) {
+    if (cur.activation === 'relu' && !pattern[i]) continue;
+    masked.set(M.subarray(i * n, i * n + n), i * n);
+    mc[i] = c[i];
+  }
+  return layerMap(next, masked, mc, cur.outSize, n);
+}
+
+/**
+ * Can the node's box still reach the target? Interval propagation from the current layer (its
+ * decided units exact, undecided ones relaxed) to the target layer, then each part's rows.
+ */
+function targetReachable(layers: Layer[], f: Frame, target: TargetSet, n: number): boolean {
+  const L = layers[f.layer];
+  const last = layers.length - 1;
+  let lo = new Float64Array(L.outSize), hi = new Float64Array(L.outSize);
+  const pat = f.patterns[f.layer];
+  const preactTarget = target.on === 'preactivation';
+  for (let i = 0; i < L.outSize; i++) {
+    const [a, b] = intervalOf(f.M.subarray(i * n, i * n + n), f.c[i], f.lo, f.hi, n);
+    if (f.layer === last && preactTarget) {
+      lo[i] = a;
+      hi[i] = b;
+    } else if (L.activation !== 'relu') {
+      lo[i] = a;
+      hi[i] = b;
+    } else if (i < f.unit) {
+      lo[i] = pat[i] ? Math.max(0, a) : 0;
+      hi[i] = pat[i] ? Math.max(0, b) : 0;
+    } else {
+      lo[i] = Math.max(0, a);
+      hi[i] = Math.max(0, b);
+    }
+  }
+  for (let k = f.layer + 1; k <= last; k++) {
+    const l = layers[k];
+    const nlo = new Float64Array(l.outSize), nhi = new Float64Array(l.outSize);
+    for (let i = 0; i < l.outSize; i++) {
+      let a = l.bias[i], b = l.bias[i];
+      for (let j = 0; j < l.inSize; j++) {
+        const w = l.weights[i * l.inSize + j];
+        if (w > 0) { a += w * lo[j]; b += w * hi[j]; }
+        else if (w < 0) { a += w * hi[j]; b += w * lo[j]; }
+      }
+      const clamp = l.activation === 'relu' && !(k === last && preactTarget);
+      nlo[i] = clamp ? Math.max(0, a) : a;
+      nhi[i] = clamp ? Math.max(0, b) : b;
+    }
+    lo = nlo;
+    hi = nhi;
+  }
+  const cols = target.cols;
+  return target.parts.some((p) => {
+    for (let r = 0; r < p.rows; r++) {
+      const [a] = intervalOf(p.T.subarray(r * cols, r * cols + cols), 0, lo, hi, cols);
+      if (a > p.t[r] + 1e-9 * (1 + Math.abs(p.t[r]))) return false;
+    }
+    for (let r = 0; r < p.eqRows; r++) {
+      const [a, b] = intervalOf(p.E.subarray(r * cols, r * cols + cols), 0, lo, hi, cols);
+      const tol = 1e-9 * (1 + Math.abs(p.e[r]));
+      if (a > p.e[r] + tol || b < p.e[r] - tol) return false;
+    }
+    return true;
+  });
+}
+
+/** Leaf: intersect with each target part (made disjoint) and classify. */
+function* finishLeaf(f: Frame, stack: RowStack, target: TargetSet, stats: SearchStats, n: number): Generator<RawPiece> {
+  const L = f.M.length / n;
+  const pat = f.patterns[f.layer];
+  // map to the target layer's values (post-activation unless the target is on pre-activations)
+  const M = Float64Array.from(f.M), c = Float64Array.from(f.c);
+  if (target.on === 'activity') {
+    for (let i = 0; i < L; i++) if (!pat[i]) { M.fill(0, i * n, i * n + n); c[i] = 0; }
+  }
+  const cols = target.cols;
+  const partRows = target.parts.map((p) => composeRows(p, M, c, cols, n));
+  let found = 0;
+  for (let j = 0; j < target.parts.length; j++) {
+    if (target.forcedPattern) {
+      // point target: rows already on the stack
+      const cl = classify(stack.toPolyhedron(), stats);
+      if (cl.cls === 'empty') break;
+      found++;
+      yield leafPiece(f, j, cl, M, c, L);
+      continue;
+    }
+    for (const extra of disjointRows(partRows, j)) {
+      const cl = classify(stack.toPolyhedron(extra), stats);
+      if (cl.cls === 'empty' || cl.witness === null) continue;
+      found++;
+      yield leafPiece(f, j, cl, M, c, L);
+    }
+  }
+  if (found === 0) stats.emptyLeaves++;
+
+  function leafPiece(fr: Frame, part: number, cl: ReturnType<typeof classify>, Mt: Float64Array, ct: Float64Array, rows: number): RawPiece {
+    stats.pieces++;
+    if (cl.cls === 'thin') stats.thinPieces++;
+    return { pattern: fr.patterns.map((p) => Uint8Array.from(p)), part, P: cl.P, cls: cl.cls as Exclude<DimensionClass, 'empty'>, dim: cl.dim, witness: cl.witness as Float64Array, radius: cl.radius, M: Mt, c: ct, rows };
+  }
+}
+
+/** A target part's rows in result coordinates: T (M x + c) <= t and E (M x + c) = e. */
+function composeRows(p: TargetSet['parts'][number], M: Float64Array, c: Float64Array, cols: number, n: number): Row[] {
+  const out: Row[] = [];
+  const one = (R: Float64Array, r: number, rhs: number, kind: 'ineq' | 'eq') => {
+    const a = new Float64Array(n);
+    let b = rhs;
+    for (let i = 0; i < cols; i++) {
+      const w = R[r * cols + i];
+      if (w === 0) continue;
+      b -= w * c[i];
+      for (let t = 0; t < n; t++) a[t] += w * M[i * n + t];
+    }
+    out.push({ a, b, kind });
+  };
+  for (let r = 0; r < p.rows; r++) one(p.T, r, p.t[r], 'ineq');
+  for (let r = 0; r < p.eqRows; r++) one(p.E, r, p.e[r], 'eq');
+  return out;
+}
+
+/**
+ * Row sets whose union is part j minus parts 0..j-1 (so that pieces of different parts never
+ * overlap): for each earlier part, one of its rows is violated (the first violated row r: rows
+ * before r hold, row r is reversed).
+ */
+function* disjointRows(parts: Row[][], j: number): Generator<Row[]> {
+  function* rec(i: number, acc: Row[]): Generator<Row[]> {
+    if (i === j) {
+      yield acc.concat(parts[j]);
+      return;
+    }
+    const rows = parts[i];
+    const held: Row[] = [];
+    for (const r of rows) {
+      if (r.kind === 'eq') {
+        // an equality is violated on either side
+        yield* rec(i + 1, acc.concat(held, [{ a: r.a.map((v) => -v), b: -r.b, kind: 'ineq' }]));
+        yield* rec(i + 1, acc.concat(held, [{ a: r.a, b: r.b, kind: 'ineq' }]));
+      } else {
+        yield* rec(i + 1, acc.concat(held, [{ a: r.a.map((v) => -v), b: -r.b, kind: 'ineq' }]));
+      }
+      held.push(r);
+    }
+  }
+  yield* rec(0, []);
+}
