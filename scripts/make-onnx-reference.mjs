@@ -4,8 +4,9 @@
 //
 // onnxruntime-node is NOT a dependency of this package (288 MB; its install script downloads CUDA
 // files). Install it in a scratch directory and point ORT_DIR at it:
-//   mkdir -p /tmp/ort && cd /tmp/ort && npm init -y && npm i onnxruntime-node --ignore-scripts
-//   ORT_DIR=/tmp/ort node scripts/make-onnx-reference.mjs
+//   export ORT_DIR=<a scratch directory outside the repository>
+//   mkdir -p "$ORT_DIR" && (cd "$ORT_DIR" && npm init -y && npm i onnxruntime-node --ignore-scripts)
+//   node scripts/make-onnx-reference.mjs
 // The data directory is $RELU_PREIMAGE_DATA, else ../shared/data beside the repository.
 //
 // Inputs are seeded (mulberry32) and exactly representable in float32, so onnxruntime (float32) and
