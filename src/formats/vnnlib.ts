@@ -264,6 +264,19 @@ class Interpreter {
     }
   }
 
+  /** `lo <= hi` for two atoms when both are numbers or declared variables (else null: the general path reports errors). */
+  private simpleLeq(lo: string, hi: string, line: number): Atom | boolean | null {
+    const dl = this.decls.get(lo), dh = this.decls.get(hi);
+    if (dl && dh) {
+      if (dl === dh) return true;
+      if (dl.kind !== 'Y' || dh.kind !== 'Y') return null; // mixed or not a box: the general path says why
+      return { ids: [dl.id, dh.id], vals: [1, -1], c: 0, input: false, line };
+    }
+    if (dl && NUMBER_RE.test(hi)) return { ids: [dl.id], vals: [1], c: -Number(hi), input: dl.kind === 'X', line };
+    if (dh && NUMBER_RE.test(lo)) return { ids: [dh.id], vals: [-1], c: Number(lo), input: dh.kind === 'X', line };
+    return null;
+  }
+
   /** A comparison: `lo <= hi` as an atom, or a constant truth value. */
   private leq(lo: Lin, hi: Lin, line: number): Atom | boolean {
     const d = combine(lo, hi, -1);
@@ -321,6 +334,12 @@ class Interpreter {
       return out;
     }
     if (COMPARISONS.has(op)) {
+      if (args.length === 2 && op !== '=' && !isList(args[0]) && !isList(args[1])) {
+        // Fast path for the bulk of real files: (<= X_3 0.5), (>= Y_0 Y_1).
+        const lo = op[0] === '<' ? args[0] : args[1], hi = op[0] === '<' ? args[1] : args[0];
+        const a = this.simpleLeq(lo.atom, hi.atom, node.line);
+        if (a !== null) return a === true ? [[]] : a === false ? [] : [[a]];
+      }
       if (args.length < 2) throw new PreimageError('VNNLIB_SYNTAX', `expected at least two terms to compare, found "${show(node)}"`, at);
       const ts = args.map((a) => this.term(a));
       const conj: Conj = [];
