@@ -387,7 +387,7 @@ export function locateSyntaxError(text: string): SyntaxProblem {
   };
   const numberRe = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
   const value = (depth: number): void => {
-    if (depth > 10000) err(i, 'less deeply nested data');
+    if (depth > 1000) err(i, 'data nested at most 1000 levels deep');
     ws();
     const c = text[i];
     if (c === '{') {

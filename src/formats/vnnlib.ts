@@ -159,7 +159,7 @@ type Dnf = Conj[];
 const NONE: number[] = [];
 
 const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const VAR_RE = /^([XY])_(\d+)$/;
+const VAR_RE = /^([XY])_(0|[1-9]\d*)$/;
 const IGNORED = new Set(['check-sat', 'get-model', 'set-logic', 'set-info', 'set-option', 'exit']);
 const COMPARISONS = new Set(['<=', '>=', '<', '>', '=']);
 
