@@ -18,6 +18,17 @@ export const TOL = {
   DUAL: 1e-9,
   /** Smallest pivot magnitude accepted relative to the row/column scale. */
   PIVOT: 1e-9,
+  /**
+   * LP answers are re-verified from scratch before they are returned: primal residuals (relative
+   * to 1 + |rhs| on unit-norm rows), dual signs and stationarity (relative to max(1, ‖c‖∞)) must
+   * be within this. Looser than PRIMAL/DUAL because the check recomputes what pivots updated.
+   */
+  LP_VERIFY: 1e-8,
+  /**
+   * A Farkas certificate y must satisfy ‖Σ y_i a_i‖∞ <= FARKAS · Σ |y_i| ‖a_i‖ (bounds included)
+   * with a negative combined right-hand side; an unbounded ray d must satisfy a_i·d <= FARKAS ‖d‖.
+   */
+  FARKAS: 1e-9,
   /** A piece is full-dimensional when its Chebyshev radius exceeds this (in result units). */
   FULL_DIM_RADIUS: 1e-7,
   /** Below this a slab is indistinguishable from empty for any float LP. */

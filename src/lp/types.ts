@@ -50,6 +50,12 @@ export interface LpResult {
   dual?: Float64Array;
   /** Dual values for equality rows. */
   dualEq?: Float64Array;
+  /**
+   * Multipliers of the variable bounds (optimal only; both >= 0, 0 for infinite bounds), completing
+   * stationarity: c + Aᵀ dual + Aeqᵀ dualEq + dualUpper − dualLower = 0 (to TOL.DUAL).
+   */
+  dualUpper?: Float64Array;
+  dualLower?: Float64Array;
   /** Present when status is `infeasible`. */
   farkas?: FarkasCertificate;
   /** Present when status is `unbounded`: a feasible direction d with c·d < 0. */

@@ -23,6 +23,7 @@ import { RESULT_FORMAT, type PieceJson, type PreimageResult, type ResultStats, t
 import { emptyStats, searchPieces, type RawPiece, type SearchStats, type StopReason } from './search.js';
 import { normalizeTarget, type Target, type TargetSet } from './target.js';
 import { rawNetwork, rawVnnlib } from './units.js';
+import { networkFingerprint } from '../network/fingerprint.js';
 import { certifyPiece, type CertificateContext } from '../analysis/certificate.js';
 
 /** Options of {@link computePreimage}. */
@@ -206,7 +207,7 @@ export function assembleResult(network: Network, problem: PreparedProblem, piece
     layer: problem.resultLayer,
     units: problem.units,
     domain: problem.domains.length === 1 ? problem.domains[0].description : { kind: 'union', parts: problem.domains.map((d) => d.description) },
-    target: problem.targetSet.description,
+    target: targetJson(problem.targetSet),
     targetLayer: problem.targetSet.layer,
     pieces,
     volume,
@@ -219,7 +220,19 @@ export function assembleResult(network: Network, problem: PreparedProblem, piece
       inputSize: network.inputSize,
       outputSize: network.outputSize,
       widths: network.layers.map((l) => l.outSize),
+      fingerprint: networkFingerprint(network),
     },
+  };
+}
+
+/** The target's description plus its normal form, so that a result file is self-contained. */
+export function targetJson(ts: TargetSet): Record<string, unknown> {
+  return {
+    ...ts.description,
+    layer: ts.layer,
+    on: ts.on,
+    parts: ts.parts.map((p) => ({ T: rows(p.T, p.rows, ts.cols), t: Array.from(p.t), E: rows(p.E, p.eqRows, ts.cols), e: Array.from(p.e) })),
+    ...(ts.forcedPattern ? { forcedPattern: Array.from(ts.forcedPattern) } : {}),
   };
 }
 

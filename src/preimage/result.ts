@@ -92,6 +92,7 @@ export interface PreimageResult {
   /** `raw` for .nnet physical units, else `normalized` (the network's own coordinates). */
   units: 'raw' | 'normalized';
   domain: Record<string, unknown>;
+  /** The target as given, plus its normal form: `layer`, `on` and `parts` [{T, t, E, e}] (T y <= t, E y = e). */
   target: Record<string, unknown>;
   /** Target layer (1-based). */
   targetLayer: number;
@@ -101,5 +102,5 @@ export interface PreimageResult {
   domainVolume: number | null;
   stats: ResultStats;
   warnings: string[];
-  network: { name: string | null; format: string; inputSize: number; outputSize: number; widths: number[] };
+  network: { name: string | null; format: string; inputSize: number; outputSize: number; widths: number[]; fingerprint: string };
 }

@@ -49,7 +49,7 @@ export class RowStack {
     this.rows.length = size;
     this.lpRows.length = size;
     const keep = size === 0 ? 0 : this.lpRows[size - 1];
-    this.session.truncate(keep);
+    this.session.removeRows(this.session.rowCount - keep);
   }
 
   /** Minimises c·x over the rows (warm-started). */

@@ -471,7 +471,8 @@ function* finishLeaf(f: Frame, stack: RowStack, target: TargetSet, stats: Search
       yield leafPiece(f, j, cl, M, c, L);
       continue;
     }
-    for (const extra of disjointRows(partRows, j)) {
+    for (const extra of target.interiorDisjoint ? [partRows[j]] : disjointRows(partRows, j)) {
+      if (!quickFeasible(stack, extra, f.witness, stats, n)) continue;
       const cl = classify(stack.toPolyhedron(extra), stats);
       if (cl.cls === 'empty' || cl.witness === null) continue;
       found++;
@@ -485,6 +486,20 @@ function* finishLeaf(f: Frame, stack: RowStack, target: TargetSet, stats: Search
     if (cl.cls === 'thin') stats.thinPieces++;
     return { pattern: fr.patterns.map((p) => Uint8Array.from(p)), part, P: cl.P, cls: cl.cls as Exclude<DimensionClass, 'empty'>, dim: cl.dim, witness: cl.witness as Float64Array, radius: cl.radius, M: Mt, c: ct, rows };
   }
+}
+
+/**
+ * Cheap emptiness test before the Chebyshev LP: the witness satisfying the extra rows proves
+ * non-emptiness; otherwise one warm-started feasibility LP with the rows pushed on the stack.
+ */
+function quickFeasible(stack: RowStack, extra: Row[], w: Float64Array | null, stats: SearchStats, n: number): boolean {
+  if (w && extra.every((r) => r.kind === 'ineq' && dotPlus(r.a, w, -r.b, n) < 0)) return true;
+  const size = stack.size;
+  for (const r of extra) stack.push(r);
+  const res = stack.minimize(new Float64Array(n));
+  stats.lps++;
+  stack.truncate(size);
+  return res.status !== 'infeasible';
 }
 
 /** A target part's rows in result coordinates: T (M x + c) <= t and E (M x + c) = e. */

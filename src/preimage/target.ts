@@ -46,7 +46,17 @@ export interface VnnlibTarget {
   spec: VnnlibSpec;
 }
 
-export type Target = PointTarget | PolytopeTarget | UnionTarget | BoxTarget | ClassTarget | VnnlibTarget;
+/**
+ * Every class at once: one part per class (argmax or argmin = k). The parts' interiors are
+ * disjoint, so pieces are labelled by class without splitting; a region is cut only where two
+ * classes tie. This is the advisory partition of ACAS Xu when `rule` is argmin.
+ */
+export interface PartitionTarget {
+  kind: 'partition';
+  rule?: 'argmax' | 'argmin';
+}
+
+export type Target = PointTarget | PolytopeTarget | UnionTarget | BoxTarget | ClassTarget | VnnlibTarget | PartitionTarget;
 
 /** One polyhedron {y : T y <= t, E y = e} on the target layer (row-major, `cols` = layer width). */
 export interface TargetPart {
@@ -73,6 +83,8 @@ export interface TargetSet {
    * positive). The search then adds z_j = y_j or z_j <= 0 directly instead of branching.
    */
   forcedPattern?: Uint8Array;
+  /** The parts' interiors are known to be disjoint (class partitions): no disjoint decomposition is needed. */
+  interiorDisjoint?: boolean;
   /** The original target, as plain JSON, for result files. */
   description: Record<string, unknown>;
 }
@@ -175,6 +187,13 @@ export function normalizeTarget(net: Network, target: Target): TargetSet {
         r++;
       }
       return { layer: net.layers.length, cols, on: 'activity', parts: [{ rows, T, t: new Float64Array(rows), eqRows: 0, E: empty(), e: empty() }], description: { kind: 'class', index: k, rule } };
+    }
+    case 'partition': {
+      const cols = net.outputSize;
+      const rule = target.rule ?? 'argmax';
+      if (rule !== 'argmax' && rule !== 'argmin') throw new PreimageError('BAD_TARGET', `expected rule argmax or argmin, found ${JSON.stringify(rule)}`);
+      const parts = Array.from({ length: cols }, (_, k) => normalizeTarget(net, { kind: 'class', index: k, rule }).parts[0]);
+      return { layer: net.layers.length, cols, on: 'activity', parts, interiorDisjoint: true, description: { kind: 'partition', rule } };
     }
     case 'vnnlib': {
       const s = target.spec;

@@ -1,0 +1,45 @@
+/** Shared pieces of the benchmarks: the data directory, the machine, timing, JSON output. */
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus, totalmem, platform, release } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readNetwork } from '../src/formats/detect.js';
+import type { Network } from '../src/network/types.js';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** $RELU_PREIMAGE_DATA, else ../shared/data beside the repository, else null. */
+export function dataDir(): string | null {
+  const env = process.env.RELU_PREIMAGE_DATA;
+  if (env && existsSync(env)) return resolve(env);
+  const sibling = resolve(repoRoot, '..', 'shared', 'data');
+  return existsSync(sibling) ? sibling : null;
+}
+
+export function requireData(suite: string): string {
+  const d = dataDir();
+  if (!d) {
+    process.stderr.write(`bench ${suite}: benchmark data not found (set RELU_PREIMAGE_DATA or place it at ../shared/data); skipped\n`);
+    process.exit(0);
+  }
+  return d;
+}
+
+export function loadNet(path: string): Network {
+  return readNetwork(new Uint8Array(readFileSync(path)), path.split('/').pop());
+}
+
+export function machine() {
+  return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${platform()} ${release()}` };
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+export function round(x: number, digits = 4): number {
+  return Number(x.toPrecision(digits));
+}
+
+export { join };
