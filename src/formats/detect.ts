@@ -33,6 +33,10 @@ export function detectFormat(bytes: Uint8Array, name = ''): NetworkFormat {
  */
 export function readNetwork(bytes: Uint8Array, name = '', format?: NetworkFormat): Network {
   if (bytes.length === 0) throw new PreimageError('EMPTY_FILE', `expected a network file, found an empty file${name ? ` (${name})` : ''}`);
+  if (format === undefined && /\.vnnlib$/i.test(name)) {
+    // Without this a property file would be tried as binary ONNX and fail as ONNX_DECODE.
+    throw new PreimageError('UNKNOWN_FORMAT', `expected a network file (.onnx, .nnet or .json), found a VNN-LIB property (${name}); properties are the spec argument of preimage compute`);
+  }
   const f = format ?? detectFormat(bytes, name);
   switch (f) {
     case 'onnx':
