@@ -32,13 +32,24 @@ export function writeOut(path: string, text: string): void {
   }
 }
 
-/** Parses "0.1,0.2,-3" (commas or spaces) into numbers; `what` names the option in messages. */
+/** A decimal number as people type it: 3, -0.5, .5, 1e-3, +2. (Number() would also take "0x10", "0b1", "".) */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * Parses "0.1,0.2,-3" (commas or spaces) into numbers; `what` names the option in messages.
+ * An empty entry ("1,,2") is an error, not skipped: skipping it would shift every later value.
+ * One trailing comma is allowed.
+ */
 export function parseVector(text: string, what: string, expectedLength?: number): Float64Array {
-  const parts = text.split(/[\s,]+/).filter((s) => s.length > 0);
+  const trimmed = text.trim().replace(/\s*,$/, ''); // one trailing comma, as in .nnet rows, is fine
+  const parts = trimmed === '' ? [] : trimmed.split(/\s*,\s*|\s+/);
   const v = new Float64Array(parts.length);
   parts.forEach((p, i) => {
-    const x = Number(p);
-    if (!Number.isFinite(x)) throw new PreimageError('BAD_ARGUMENT', `expected ${what} to be finite numbers separated by commas, found ${JSON.stringify(p)} at position ${i + 1}`);
+    const x = DECIMAL.test(p) ? Number(p) : NaN;
+    if (!Number.isFinite(x)) {
+      const found = p === '' ? 'an empty entry' : JSON.stringify(p);
+      throw new PreimageError('BAD_ARGUMENT', `expected ${what} to be finite decimal numbers separated by commas, found ${found} at position ${i + 1}`);
+    }
     v[i] = x;
   });
   if (expectedLength !== undefined && v.length !== expectedLength) {

@@ -308,10 +308,26 @@ test('eval: bad --input, --units and missing values are one-line BAD_ARGUMENT er
   assertUserError(await cli('eval', VCAS, '--input', '1,2'), 'too few inputs', 'BAD_ARGUMENT');
   assertUserError(await cli('eval', VCAS, '--input', '1,2,x,4'), 'not a number', 'BAD_ARGUMENT');
   assertUserError(await cli('eval', VCAS, '--input', '1,2,NaN,4'), 'NaN', 'BAD_ARGUMENT');
+  assertUserError(await cli('eval', VCAS, '--input', '1,2,1e400,4'), 'overflow', 'BAD_ARGUMENT');
   assertUserError(await cli('eval', VCAS, '--input', '1,2,3,4', '--units', 'raw'), '--units raw without normalisation', 'BAD_ARGUMENT');
   assertUserError(await cli('eval', ACAS, '--input', '1,2,3,4,5', '--units', 'meters'), 'unknown units', 'BAD_ARGUMENT');
   assertUserError(await cli('eval', VCAS), 'missing --input', 'BAD_ARGUMENT');
   assertUserError(await cli('eval', VCAS, '--input'), '--input without a value', 'BAD_ARGUMENT');
+});
+
+test('eval --input: an empty entry is an error (regression: "1,,2,3,4" was silently read as 1,2,3,4) and hex is not a number', async () => {
+  const r = await cli('eval', VCAS, '--input', '1,,2,3,4');
+  assertUserError(r, 'empty entry', 'BAD_ARGUMENT');
+  assert.match(r.stderr, /found an empty entry at position 2/);
+  assertUserError(await cli('eval', VCAS, '--input', '1, ,2,3'), 'blank entry', 'BAD_ARGUMENT');
+  assertUserError(await cli('eval', VCAS, '--input', '0x10,0,0,0'), 'hexadecimal', 'BAD_ARGUMENT');
+  // accepted spellings: commas with or without spaces, spaces alone, one trailing comma, .5, +1, 3., exponents
+  const want = JSON.parse((await cli('eval', VCAS, '--input', '0.5,1,-0.2,3', '--json')).stdout).output;
+  for (const text of ['0.5, 1, -0.2, 3', '0.5 1 -0.2 3', ' 0.5,1,-0.2,3, ', '.5,+1,-2e-1,3.']) {
+    const r2 = await cli('eval', VCAS, '--input', text, '--json');
+    assertOk(r2, JSON.stringify(text));
+    assert.deepEqual(JSON.parse(r2.stdout).output, want, JSON.stringify(text));
+  }
 });
 
 // ---------------------------------------------------------------------------------------------
