@@ -16,7 +16,8 @@ export function detectFormat(bytes: Uint8Array, name = ''): NetworkFormat {
   if (lower.endsWith('.onnx')) return 'onnx';
   if (lower.endsWith('.nnet')) return 'nnet';
   if (lower.endsWith('.json')) return 'json';
-  let i = 0;
+  // a UTF-8 byte order mark (the JSON and .nnet readers accept one) is not content
+  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++;
   if (i < bytes.length) {
     const c = bytes[i];
