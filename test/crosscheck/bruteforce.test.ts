@@ -16,15 +16,17 @@ const cases: { sizes: number[]; target: (rng: Rng, out: number) => Target }[] = 
   { sizes: [3, 4, 3, 2], target: () => ({ kind: 'box', layer: 2, lo: [0, 0, 0], hi: [0.5, Infinity, 0.5] }) },
 ];
 
+for (const strategy of ['lp', 'vertex'] as const)
 for (const [ci, kase] of cases.entries()) {
-  test(`engine equals brute-force enumeration: network ${kase.sizes.join('-')} (case ${ci})`, () => {
+  test(`${strategy} search equals brute-force enumeration: network ${kase.sizes.join('-')} (case ${ci})`, () => {
     for (let seed = 1; seed <= 4; seed++) {
       const rng = new Rng(1000 * ci + seed);
       const net = randomNetwork(rng, kase.sizes);
       const target = kase.target(rng, kase.sizes[kase.sizes.length - 1]);
       const n = kase.sizes[0];
       const lo = new Array(n).fill(-2), hi = new Array(n).fill(2);
-      const result = computePreimage(net, target, { domain: { kind: 'box', lo, hi } });
+      const result = computePreimage(net, target, { domain: { kind: 'box', lo, hi }, strategy });
+      assert.equal(result.stats.lps > 0, strategy === 'lp', 'the chosen search ran');
       assert.equal(result.status, 'complete');
       validateResult(result, { net, target, samples: 1500, seed });
       const brute = bruteForce(net, normalizeTarget(net, target), lo, hi);
