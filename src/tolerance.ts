@@ -35,6 +35,8 @@ export const TOL = {
   FEASIBILITY: 1e-9,
   /** Relative singular-value cutoff for numerical rank. */
   RANK: 1e-10,
+  /** A vertex lies on a hyperplane a·x + c = 0 when |a·v + c| <= VERTEX_ZERO · |a| · (1 + max|v|) (vertex search). */
+  VERTEX_ZERO: 1e-10,
   /** Relative agreement of the local affine map with the network at interior points. */
   AFFINE_CHECK: 1e-7,
   /**

@@ -17,9 +17,11 @@ import type { Network, Layer } from '../network/types.js';
 import { isBounded, linealitySpace, removeRedundant, type LpCounter } from '../polyhedra/ops.js';
 import type { HPolyhedron } from '../polyhedra/types.js';
 import { toVRep } from '../polyhedra/vrep.js';
+import type { VPoly } from '../polyhedra/vpoly.js';
 import { relativeVolume, volume as polytopeVolume } from '../polyhedra/volume.js';
 import { normalizeDomain, rows, type Domain, type DomainSet } from './domain.js';
 import { RESULT_FORMAT, type PieceJson, type PreimageResult, type ResultStats, type ResultStatus } from './result.js';
+import { vertexSearchApplies, vertexSearchPieces } from './vertex-search.js';
 import { emptyStats, searchPieces, type RawPiece, type SearchStats, type StopReason } from './search.js';
 import { normalizeTarget, type Target, type TargetSet } from './target.js';
 import { rawNetwork, rawVnnlib } from './units.js';
@@ -52,6 +54,12 @@ export interface PreimageOptions {
   maxNodes?: number;
   /** Cancels the search (status `cancelled`). */
   signal?: AbortSignal;
+  /**
+   * Search strategy: `vertex` keeps nodes as vertex sets (no LPs; bounded boxes in dimension <= 6,
+   * no equality targets), `lp` uses warm-started LPs (any problem). `auto` (default) picks vertex
+   * when it applies.
+   */
+  strategy?: 'auto' | 'lp' | 'vertex';
   /** Called about once a second with the running counters. */
   onProgress?: (stats: SearchStats, elapsedMs: number) => void;
 }
@@ -126,7 +134,12 @@ export function* preimagePieces(problem: PreparedProblem, opts: PreimageOptions 
   const ctx: CertificateContext = { layers: problem.layers, target: problem.targetSet };
   for (let d = 0; d < problem.domains.length && stop === null; d++) {
     const domain = excludeEarlier(problem.domains, d);
-    const it = searchPieces(problem.layers, domain, problem.targetSet, stats, {
+    const strategy = opts.strategy ?? 'auto';
+    const useVertex = strategy === 'vertex' || (strategy === 'auto' && vertexSearchApplies(domain, problem.targetSet));
+    if (strategy === 'vertex' && !vertexSearchApplies(domain, problem.targetSet, 12)) {
+      throw new PreimageError('BAD_ARGUMENT', 'expected a problem the vertex search handles (a bounded full-dimensional box domain, dimension <= 12, no equality targets), found another; use strategy lp or auto');
+    }
+    const it = (useVertex ? vertexSearchPieces : searchPieces)(problem.layers, domain, problem.targetSet, stats, {
       signal: opts.signal,
       deadline,
       maxPieces: opts.maxPieces,
@@ -253,7 +266,7 @@ function domainVolume(domains: DomainSet[], maxDim: number): number | null {
 /** Geometry and certificate of one raw piece. */
 function finishPiece(raw: RawPiece, id: number, problem: PreparedProblem, domain: DomainSet, counter: LpCounter, ctx: CertificateContext): PieceJson {
   let P: HPolyhedron = raw.P;
-  if (P.m > 0) P = removeRedundant(P, counter).P;
+  if (P.m > 0 && !raw.vpoly) P = removeRedundant(P, counter).P;
   const bounded = domain.bounded || isBounded(P, counter);
   const lines = bounded ? [] : linealitySpace(P);
   const n = P.n;
@@ -274,7 +287,7 @@ function finishPiece(raw: RawPiece, id: number, problem: PreparedProblem, domain
     map: { M: rows(raw.M, raw.rows, n), c: Array.from(raw.c) },
   };
   if (problem.volumes && raw.dim <= problem.maxVolumeDim && n <= Math.max(problem.maxVolumeDim, 12)) {
-    const V = toVRep(P);
+    const V = raw.vpoly ? { n, vertices: Array.from({ length: raw.vpoly.nv }, (_, i) => (raw.vpoly as VPoly).X.slice(i * n, i * n + n)), rays: [], lines: [] } : toVRep(P);
     piece.vertices = V.vertices.map((v) => Array.from(v));
     piece.rays = V.rays.map((v) => Array.from(v));
     piece.lines = V.lines.map((v) => Array.from(v));

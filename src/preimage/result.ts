@@ -69,6 +69,7 @@ export interface ResultStats {
   lps: number;
   pruned: number;
   boundDecided: number;
+  vertexDecided: number;
   lpDecided: number;
   splits: number;
   slivers: number;

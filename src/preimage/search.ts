@@ -18,6 +18,7 @@ import type { LpResult } from '../lp/types.js';
 import { classify } from '../polyhedra/ops.js';
 import type { DimensionClass, HPolyhedron } from '../polyhedra/types.js';
 import { RowStack, type Row } from './rows.js';
+import type { VPoly } from '../polyhedra/vpoly.js';
 import type { DomainSet } from './domain.js';
 import type { TargetSet } from './target.js';
 
@@ -31,6 +32,8 @@ export interface SearchStats {
   pruned: number;
   /** Units decided by interval bounds alone (no LP). */
   boundDecided: number;
+  /** Units decided by the exact range over a node's vertices (vertex search). */
+  vertexDecided: number;
   /** Units decided by one LP (the witness showed the other side). */
   lpDecided: number;
   /** Splits. */
@@ -46,7 +49,7 @@ export interface SearchStats {
 }
 
 export function emptyStats(): SearchStats {
-  return { pieces: 0, nodes: 0, lps: 0, pruned: 0, boundDecided: 0, lpDecided: 0, splits: 0, slivers: 0, emptyLeaves: 0, thinPieces: 0, lpFailures: 0 };
+  return { pieces: 0, nodes: 0, lps: 0, pruned: 0, boundDecided: 0, vertexDecided: 0, lpDecided: 0, splits: 0, slivers: 0, emptyLeaves: 0, thinPieces: 0, lpFailures: 0 };
 }
 
 /** A piece as found by the search, before geometry (redundancy, vertices, volume). */
@@ -66,6 +69,8 @@ export interface RawPiece {
   M: Float64Array;
   c: Float64Array;
   rows: number;
+  /** Vertex search only: the piece's vertices and incidences (P then holds only its facets). */
+  vpoly?: VPoly;
 }
 
 /** What stops a search early. */
@@ -81,7 +86,8 @@ export interface SearchControl {
 
 export type StopReason = null | 'cancelled' | 'time' | 'budget';
 
-interface Frame {
+/** A node of the search (shared with the vertex search for target-aware pruning). */
+export interface Frame {
   layer: number; // index into layers
   unit: number;
   rowCount: number;
@@ -304,7 +310,7 @@ function isAxisRow(a: Float64Array): boolean {
   return nz === 1;
 }
 
-function dotPlus(m: Float64Array, x: ArrayLike<number>, c: number, n: number): number {
+export function dotPlus(m: Float64Array, x: ArrayLike<number>, c: number, n: number): number {
   let s = c;
   for (let j = 0; j < n; j++) s += m[j] * x[j];
   return s;
@@ -356,14 +362,14 @@ export function tightenBox(a: Float64Array, b: number, lo: Float64Array, hi: Flo
   }
 }
 
-function identityMap(n: number): { M: Float64Array; c: Float64Array } {
+export function identityMap(n: number): { M: Float64Array; c: Float64Array } {
   const M = new Float64Array(n * n);
   for (let i = 0; i < n; i++) M[i * n + i] = 1;
   return { M, c: new Float64Array(n) };
 }
 
 /** Pre-activation map of `layer` given the map (Min, cin) of its input: W Min, W cin + b. */
-function layerMap(layer: Layer, Min: Float64Array, cin: Float64Array, rowsIn: number, n: number): { M: Float64Array; c: Float64Array } {
+export function layerMap(layer: Layer, Min: Float64Array, cin: Float64Array, rowsIn: number, n: number): { M: Float64Array; c: Float64Array } {
   const m = layer.outSize, k = layer.inSize;
   const M = new Float64Array(m * n), c = Float64Array.from(layer.bias);
   const W = layer.weights;
@@ -382,21 +388,32 @@ function layerMap(layer: Layer, Min: Float64Array, cin: Float64Array, rowsIn: nu
 }
 
 /** The next layer's pre-activation map, with this layer's ReLU fixed to `pattern`. */
-function layerMapAfter(cur: Layer, pattern: Uint8Array, next: Layer, M: Float64Array, c: Float64Array, n: number): { M: Float64Array; c: Float64Array } {
-  const masked = new Float64Array(M.length), mc = new Float64Array(c.length);
-  for (let i = 0; i < cur.outSize; i++) {
-    if (cur.activation === 'relu' && !pattern[i]) continue;
-    masked.set(M.subarray(i * n, i * n + n), i * n);
-    mc[i] = c[i];
+export function layerMapAfter(cur: Layer, pattern: Uint8Array, next: Layer, M: Float64Array, c: Float64Array, n: number): { M: Float64Array; c: Float64Array } {
+  const k = cur.outSize, m = next.outSize, W = next.weights;
+  // only the units that pass their value contribute: W[:, act] M[act, :]
+  const act = new Int32Array(k);
+  let na = 0;
+  for (let j = 0; j < k; j++) if (cur.activation !== 'relu' || pattern[j]) act[na++] = j;
+  const Mo = new Float64Array(m * n), co = Float64Array.from(next.bias);
+  for (let i = 0; i < m; i++) {
+    const r = i * k;
+    let ci = co[i];
+    for (let q = 0; q < na; q++) ci += W[r + act[q]] * c[act[q]];
+    co[i] = ci;
+    for (let t = 0; t < n; t++) {
+      let v = 0;
+      for (let q = 0; q < na; q++) v += W[r + act[q]] * M[act[q] * n + t];
+      Mo[i * n + t] = v;
+    }
   }
-  return layerMap(next, masked, mc, cur.outSize, n);
+  return { M: Mo, c: co };
 }
 
 /**
  * Can the node's box still reach the target? Interval propagation from the current layer (its
  * decided units exact, undecided ones relaxed) to the target layer, then each part's rows.
  */
-function targetReachable(layers: Layer[], f: Frame, target: TargetSet, n: number): boolean {
+export function targetReachable(layers: Layer[], f: Pick<Frame, 'layer' | 'unit' | 'patterns' | 'M' | 'c' | 'lo' | 'hi'>, target: TargetSet, n: number): boolean {
   const L = layers[f.layer];
   const last = layers.length - 1;
   let lo = new Float64Array(L.outSize), hi = new Float64Array(L.outSize);
@@ -503,7 +520,7 @@ function quickFeasible(stack: RowStack, extra: Row[], w: Float64Array | null, st
 }
 
 /** A target part's rows in result coordinates: T (M x + c) <= t and E (M x + c) = e. */
-function composeRows(p: TargetSet['parts'][number], M: Float64Array, c: Float64Array, cols: number, n: number): Row[] {
+export function composeRows(p: TargetSet['parts'][number], M: Float64Array, c: Float64Array, cols: number, n: number): Row[] {
   const out: Row[] = [];
   const one = (R: Float64Array, r: number, rhs: number, kind: 'ineq' | 'eq') => {
     const a = new Float64Array(n);
@@ -526,7 +543,7 @@ function composeRows(p: TargetSet['parts'][number], M: Float64Array, c: Float64A
  * overlap): for each earlier part, one of its rows is violated (the first violated row r: rows
  * before r hold, row r is reversed).
  */
-function* disjointRows(parts: Row[][], j: number): Generator<Row[]> {
+export function* disjointRows(parts: Row[][], j: number): Generator<Row[]> {
   function* rec(i: number, acc: Row[]): Generator<Row[]> {
     if (i === j) {
       yield acc.concat(parts[j]);

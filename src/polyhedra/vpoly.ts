@@ -1,0 +1,201 @@
+/**
+ * Bounded full-dimensional polytopes kept as vertices with vertex–facet incidences, split by
+ * hyperplanes without any LP. Used by the vertex search (src/preimage/vertex-search.ts) in low
+ * dimension, where it replaces the LPs of the general search.
+ *
+ * Method: one step of the double description method. Cutting P by h(x) = a·x + c, the vertices
+ * on each side are kept, and every edge {i, j} with h(v_i) > 0 > h(v_j) gives a new vertex on
+ * h = 0. Edges are found by the combinatorial adjacency test: i and j are adjacent iff they share
+ * at least n−1 facets and no third vertex lies on all the facets they share (valid for any
+ * H-representation, redundant rows included; Fukuda & Prodon 1996).
+ * Guarantees: the children are exact up to rounding of the edge interpolation (one convex
+ * combination per level) and the zero tolerance of vertex classification (TOL.VERTEX_ZERO,
+ * relative to |a|). Sides thinner than the margin (TOL.FULL_DIM_RADIUS) are not cut off.
+ */
+import { TOL } from '../tolerance.js';
+
+/** A bounded full-dimensional polytope: vertices, facets (a·x <= b) and incidences. */
+export interface VPoly {
+  n: number;
+  /** Number of vertices. */
+  nv: number;
+  /** Vertices, nv × n row-major. */
+  X: Float64Array;
+  /** Facet rows a·x <= b (redundant rows allowed); shared with ancestors up to their count. */
+  facetA: Float64Array[];
+  facetB: number[];
+  /** Words per incidence bit set (ceil(facets / 32)). */
+  words: number;
+  /** Incidence bit sets, nv × words: bit f of vertex i set when vertex i lies on facet f. */
+  inc: Uint32Array;
+}
+
+function popcount32(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/** The box [lo, hi] as a VPoly (2^n vertices, 2n facets). */
+export function boxVPoly(lo: ArrayLike<number>, hi: ArrayLike<number>): VPoly {
+  const n = lo.length;
+  const nv = 1 << n;
+  const X = new Float64Array(nv * n);
+  const facetA: Float64Array[] = [], facetB: number[] = [];
+  for (let j = 0; j < n; j++) {
+    const up = new Float64Array(n), down = new Float64Array(n);
+    up[j] = 1;
+    down[j] = -1;
+    facetA.push(up, down); // facet 2j: x_j <= hi_j, facet 2j+1: -x_j <= -lo_j
+    facetB.push(hi[j], -lo[j]);
+  }
+  const words = Math.max(1, Math.ceil((2 * n) / 32));
+  const inc = new Uint32Array(nv * words);
+  for (let v = 0; v < nv; v++) {
+    for (let j = 0; j < n; j++) {
+      const top = (v >> j) & 1;
+      X[v * n + j] = top ? hi[j] : lo[j];
+      const f = 2 * j + (top ? 0 : 1);
+      inc[v * words + (f >>> 5)] |= 1 << (f & 31);
+    }
+  }
+  return { n, nv, X, facetA, facetB, words, inc };
+}
+
+/** Values h(v) = a·v + c at every vertex. */
+export function vertexValues(P: VPoly, a: ArrayLike<number>, c: number, out: Float64Array<ArrayBufferLike> = new Float64Array(P.nv)): Float64Array<ArrayBufferLike> {
+  const { n, nv, X } = P;
+  for (let i = 0; i < nv; i++) {
+    let s = c;
+    const o = i * n;
+    for (let j = 0; j < n; j++) s += a[j] * X[o + j];
+    out[i] = s;
+  }
+  return out;
+}
+
+/** Result of {@link splitVPoly}: the parts with h <= 0 and h >= 0 (null when empty or a sliver). */
+export interface VSplit {
+  neg: VPoly | null;
+  pos: VPoly | null;
+  /** A side was thinner than the margin and was not cut off. */
+  sliver: boolean;
+}
+
+/**
+ * Splits P by h(x) = a·x + c. `h` may pass the vertex values when already computed. A side whose
+ * largest |h| is within the margin (TOL.FULL_DIM_RADIUS · |a|) is not cut off (sliver).
+ */
+export function splitVPoly(P: VPoly, a: Float64Array, c: number, h: Float64Array<ArrayBufferLike> = vertexValues(P, a, c)): VSplit {
+  const { n, nv, X, words, inc } = P;
+  let an = 0;
+  for (let j = 0; j < n; j++) an += a[j] * a[j];
+  an = Math.sqrt(an);
+  const eps = TOL.FULL_DIM_RADIUS * an;
+  let hmin = Infinity, hmax = -Infinity;
+  for (let i = 0; i < nv; i++) {
+    if (h[i] < hmin) hmin = h[i];
+    if (h[i] > hmax) hmax = h[i];
+  }
+  if (hmax <= eps) return { neg: P, pos: null, sliver: hmax > 0 };
+  if (hmin >= -eps) return { neg: null, pos: P, sliver: hmin < 0 };
+  let scale = 0;
+  for (let k = 0; k < X.length; k++) scale = Math.max(scale, Math.abs(X[k]));
+  const tz = TOL.VERTEX_ZERO * an * (1 + scale);
+  const side = new Int8Array(nv);
+  for (let i = 0; i < nv; i++) side[i] = h[i] > tz ? 1 : h[i] < -tz ? -1 : 0;
+  // new vertices on edges crossing h = 0
+  const F = P.facetA.length;
+  const W2 = Math.max(words, Math.ceil((F + 1) / 32));
+  const newX: number[] = [];
+  const newInc: Uint32Array[] = [];
+  const common = new Uint32Array(words);
+  for (let i = 0; i < nv; i++) {
+    if (side[i] !== 1) continue;
+    for (let j = 0; j < nv; j++) {
+      if (side[j] !== -1) continue;
+      let pc = 0;
+      for (let w = 0; w < words; w++) {
+        common[w] = inc[i * words + w] & inc[j * words + w];
+        pc += popcount32(common[w]);
+      }
+      if (pc < n - 1) continue;
+      let adjacent = true;
+      for (let k = 0; k < nv && adjacent; k++) {
+        if (k === i || k === j) continue;
+        let contained = true;
+        for (let w = 0; w < words; w++) {
+          if ((common[w] & ~inc[k * words + w]) !== 0) {
+            contained = false;
+            break;
+          }
+        }
+        if (contained) adjacent = false;
+      }
+      if (!adjacent) continue;
+      const t = h[i] / (h[i] - h[j]);
+      for (let d = 0; d < n; d++) newX.push(X[i * n + d] + t * (X[j * n + d] - X[i * n + d]));
+      const bits = new Uint32Array(W2);
+      bits.set(common);
+      bits[F >>> 5] |= 1 << (F & 31);
+      newInc.push(bits);
+    }
+  }
+  const negA = P.facetA.concat([Float64Array.from(a)]);
+  const negB = P.facetB.concat([-c]);
+  const posA = P.facetA.concat([Float64Array.from(a, (v) => -v)]);
+  const posB = P.facetB.concat([c]);
+  const build = (keep: -1 | 1, A: Float64Array[], B: number[]): VPoly => {
+    let count = 0;
+    for (let i = 0; i < nv; i++) if (side[i] === keep || side[i] === 0) count++;
+    const total = count + newInc.length;
+    const Xc = new Float64Array(total * n);
+    const Ic = new Uint32Array(total * W2);
+    let r = 0;
+    for (let i = 0; i < nv; i++) {
+      if (side[i] !== keep && side[i] !== 0) continue;
+      Xc.set(X.subarray(i * n, i * n + n), r * n);
+      for (let w = 0; w < words; w++) Ic[r * W2 + w] = inc[i * words + w];
+      if (side[i] === 0) Ic[r * W2 + (F >>> 5)] |= 1 << (F & 31);
+      r++;
+    }
+    for (let q = 0; q < newInc.length; q++, r++) {
+      for (let d = 0; d < n; d++) Xc[r * n + d] = newX[q * n + d];
+      Ic.set(newInc[q], r * W2);
+    }
+    return { n, nv: total, X: Xc, facetA: A, facetB: B, words: W2, inc: Ic };
+  };
+  return { neg: build(-1, negA, negB), pos: build(1, posA, posB), sliver: false };
+}
+
+/** Facets with at least n incident vertices (the others are redundant for this polytope). */
+export function activeFacets(P: VPoly): number[] {
+  const out: number[] = [];
+  for (let f = 0; f < P.facetA.length; f++) {
+    let count = 0;
+    const w = f >>> 5, bit = 1 << (f & 31);
+    for (let i = 0; i < P.nv; i++) if (P.inc[i * P.words + w] & bit) count++;
+    if (count >= P.n) out.push(f);
+  }
+  return out;
+}
+
+/** For each facet in `facets`, the bit set (over vertices) of the vertices on it. */
+export function facetVertexSets(P: VPoly, facets: number[]): { sets: Uint32Array[]; words: number } {
+  const words = Math.max(1, Math.ceil(P.nv / 32));
+  const sets = facets.map((f) => {
+    const s = new Uint32Array(words);
+    const w = f >>> 5, bit = 1 << (f & 31);
+    for (let i = 0; i < P.nv; i++) if (P.inc[i * P.words + w] & bit) s[i >>> 5] |= 1 << (i & 31);
+    return s;
+  });
+  return { sets, words };
+}
+
+/** Centroid of the vertices: a point of the interior for a full-dimensional polytope. */
+export function vertexCentroid(P: VPoly): Float64Array {
+  const out = new Float64Array(P.n);
+  for (let i = 0; i < P.nv; i++) for (let j = 0; j < P.n; j++) out[j] += P.X[i * P.n + j];
+  for (let j = 0; j < P.n; j++) out[j] /= P.nv;
+  return out;
+}

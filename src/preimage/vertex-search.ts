@@ -1,0 +1,266 @@
+/**
+ * The vertex search: the same depth-first search over activation patterns as search.ts, for
+ * bounded full-dimensional box domains in low dimension, with every node kept as a polytope in
+ * V-representation (src/polyhedra/vpoly.ts). A unit's sign over a node is read off the vertices
+ * exactly (no LP, no interval looseness); a split is one double-description step; the leaves'
+ * vertices give facets, witnesses and volumes directly. Same pieces, same order, same margin
+ * rule as the LP search.
+ */
+import type { Layer } from '../network/types.js';
+import { TOL } from '../tolerance.js';
+import { activeFacets, boxVPoly, splitVPoly, vertexCentroid, vertexValues, type VPoly } from '../polyhedra/vpoly.js';
+import type { HPolyhedron } from '../polyhedra/types.js';
+import type { DomainSet } from './domain.js';
+import type { Row } from './rows.js';
+import type { TargetSet } from './target.js';
+import { composeRows, disjointRows, identityMap, layerMap, layerMapAfter, targetReachable, type RawPiece, type SearchControl, type SearchStats, type StopReason } from './search.js';
+
+interface VFrame {
+  layer: number;
+  unit: number;
+  poly: VPoly;
+  patterns: Uint8Array[];
+  M: Float64Array;
+  c: Float64Array;
+}
+
+/** Can the vertex search handle this problem? (bounded full-dimensional box, low dimension, no equalities) */
+export function vertexSearchApplies(domain: DomainSet, target: TargetSet, maxDim = 6): boolean {
+  if (domain.description.kind !== 'box' || !domain.bounded || domain.n > maxDim || domain.n < 1) return false;
+  for (let i = 0; i < domain.n; i++) if (!(domain.hi[i] - domain.lo[i] > 0)) return false;
+  if (target.forcedPattern) return target.forcedPattern.every((v) => v === 0);
+  return target.parts.every((p) => p.eqRows === 0);
+}
+
+function boundingBox(P: VPoly): { lo: Float64Array; hi: Float64Array } {
+  const lo = new Float64Array(P.n).fill(Infinity), hi = new Float64Array(P.n).fill(-Infinity);
+  for (let i = 0; i < P.nv; i++) {
+    for (let j = 0; j < P.n; j++) {
+      const v = P.X[i * P.n + j];
+      if (v < lo[j]) lo[j] = v;
+      if (v > hi[j]) hi[j] = v;
+    }
+  }
+  return { lo, hi };
+}
+
+export function* vertexSearchPieces(layers: Layer[], domain: DomainSet, target: TargetSet, stats: SearchStats, control: SearchControl = {}): Generator<RawPiece, StopReason> {
+  const n = domain.n;
+  const id = identityMap(n);
+  stats.nodes++;
+  const frames: VFrame[] = [{ layer: 0, unit: 0, poly: boxVPoly(domain.lo, domain.hi), patterns: [new Uint8Array(layers[0].outSize)], ...layerMap(layers[0], id.M, id.c, n, n) }];
+  const last = layers.length - 1;
+  let lastProgress = performance.now();
+  const every = control.progressEveryMs ?? 1000;
+  // class partitions cover every output: pruning could never fire
+  const alwaysReachable = target.description.kind === 'partition';
+
+  const ctx: AdvanceContext = { layers, target, stats, n, last, alwaysReachable, frames, h: new Float64Array(64) };
+  while (frames.length > 0) {
+    if (control.signal?.aborted) return 'cancelled';
+    if (control.deadline !== undefined && performance.now() > control.deadline) return 'time';
+    if (control.maxNodes !== undefined && stats.nodes >= control.maxNodes) return 'budget';
+    if (control.maxPieces !== undefined && stats.pieces >= control.maxPieces) return 'budget';
+    if (control.onProgress && performance.now() - lastProgress > every) {
+      lastProgress = performance.now();
+      control.onProgress(stats);
+    }
+    const f = frames.pop() as VFrame;
+    // the hot loop lives in a plain function: generator frames are slow to optimise
+    if (advanceVertex(f, ctx)) yield* finishVertexLeaf(f, target, stats, n);
+  }
+  return null;
+}
+
+interface AdvanceContext {
+  layers: Layer[];
+  target: TargetSet;
+  stats: SearchStats;
+  n: number;
+  last: number;
+  alwaysReachable: boolean;
+  frames: VFrame[];
+  /** Scratch for vertex values. */
+  h: Float64Array<ArrayBufferLike>;
+}
+
+/**
+ * Decides units of frame f until a split (children pushed on ctx.frames; returns false), a
+ * prune (false) or a leaf (true: f's patterns are complete).
+ */
+function advanceVertex(f: VFrame, ctx: AdvanceContext): boolean {
+  const { layers, target, stats, n, last, alwaysReachable, frames } = ctx;
+    let bbox: { lo: Float64Array; hi: Float64Array } | null = null;
+  let bboxOf: VPoly | null = null;
+  for (;;) {
+    const L = layers[f.layer];
+    const isTarget = f.layer === last;
+    const relu = L.activation === 'relu' && !(isTarget && target.on === 'preactivation');
+    if (f.unit === L.outSize || !relu) {
+      const pat = f.patterns[f.layer];
+      if (!relu) pat.fill(1);
+      if (isTarget) {
+        return true;
+      }
+      const next = layerMapAfter(L, pat, layers[f.layer + 1], f.M, f.c, n);
+      f.layer++;
+      f.unit = 0;
+      f.M = next.M;
+      f.c = next.c;
+      f.patterns = f.patterns.concat([new Uint8Array(layers[f.layer].outSize)]);
+      if (!alwaysReachable && !targetReachable(layers, { ...f, ...boundingBox(f.poly) }, target, n)) {
+        stats.pruned++;
+        return false;
+      }
+      continue;
+    }
+    const u = f.unit;
+    const a = f.M.subarray(u * n, u * n + n);
+    const cu = f.c[u];
+    if (!isTarget || !target.forcedPattern) {
+      // cheap: the interval over the node's bounding box, then the exact range over its vertices
+      if (bbox === null || bboxOf !== f.poly) { bbox = boundingBox(f.poly); bboxOf = f.poly; }
+      let ilo = cu, ihi = cu, an = 0;
+      for (let j = 0; j < n; j++) {
+        const w = a[j];
+        an += w * w;
+        if (w > 0) { ilo += w * bbox.lo[j]; ihi += w * bbox.hi[j]; } else { ilo += w * bbox.hi[j]; ihi += w * bbox.lo[j]; }
+      }
+      if (ihi <= 0 || ilo >= 0) {
+        f.patterns[f.layer][u] = ilo >= 0 && ihi > 0 ? 1 : 0;
+        stats.boundDecided++;
+        f.unit++;
+        continue;
+      }
+      const eps = TOL.FULL_DIM_RADIUS * Math.sqrt(an);
+      const P = f.poly, X = P.X;
+      if (ctx.h.length < P.nv) ctx.h = new Float64Array(2 * P.nv);
+      const h = ctx.h;
+      let vmin = Infinity, vmax = -Infinity;
+      for (let i = 0; i < P.nv; i++) {
+        let v = cu;
+        const o = i * n;
+        for (let j = 0; j < n; j++) v += a[j] * X[o + j];
+        h[i] = v;
+        if (v < vmin) vmin = v;
+        if (v > vmax) vmax = v;
+      }
+      if (vmax <= eps || vmin >= -eps) {
+        if ((vmax <= eps && vmax > 0) || (vmin >= -eps && vmin < 0)) stats.slivers++;
+        f.patterns[f.layer][u] = vmax <= eps ? 0 : 1;
+        stats.vertexDecided++;
+        f.unit++;
+        continue;
+      }
+    }
+    if (ctx.h.length < f.poly.nv) ctx.h = new Float64Array(2 * f.poly.nv);
+    const vals = vertexValues(f.poly, a, cu, ctx.h);
+    if (isTarget && target.forcedPattern) {
+      // point target with every unit inactive: keep the side z <= 0
+      const sp = splitVPoly(f.poly, Float64Array.from(a), cu, vals);
+      if (sp.sliver) stats.slivers++;
+      if (!sp.neg) {
+        stats.pruned++;
+        return false;
+      }
+      f.poly = sp.neg;
+      f.patterns[f.layer][u] = 0;
+      f.unit++;
+      continue;
+    }
+    const sp = splitVPoly(f.poly, Float64Array.from(a), cu, vals);
+    if (sp.sliver) stats.slivers++;
+    if (sp.neg && sp.pos) {
+      stats.splits++;
+      stats.nodes += 2;
+      const child = (poly: VPoly, phase: 0 | 1): VFrame => {
+        const patterns = f.patterns.slice();
+        const cur = Uint8Array.from(patterns[f.layer]);
+        cur[u] = phase;
+        patterns[f.layer] = cur;
+        return { layer: f.layer, unit: u + 1, poly, patterns, M: f.M, c: f.c };
+      };
+      const act = child(sp.pos, 1), inact = child(sp.neg, 0);
+      if (alwaysReachable || targetReachable(layers, { ...act, ...boundingBox(act.poly) }, target, n)) frames.push(act);
+      else stats.pruned++;
+      if (alwaysReachable || targetReachable(layers, { ...inact, ...boundingBox(inact.poly) }, target, n)) frames.push(inact);
+      else stats.pruned++;
+      return false;
+    }
+    stats.boundDecided++;
+    f.patterns[f.layer][u] = sp.pos ? 1 : 0;
+    f.unit++;
+  }
+}
+
+/** The polytope's non-redundant facets as an H-polyhedron. */
+export function vpolyToH(P: VPoly): HPolyhedron {
+  const facets = activeFacets(P);
+  const n = P.n;
+  const A = new Float64Array(facets.length * n), b = new Float64Array(facets.length);
+  facets.forEach((f, i) => {
+    A.set(P.facetA[f], i * n);
+    b[i] = P.facetB[f];
+  });
+  return { n, m: facets.length, A, b, meq: 0, Aeq: new Float64Array(0), beq: new Float64Array(0) };
+}
+
+/** Radius of the largest ball around x inside P's facets (a lower bound of the inradius). */
+function innerRadius(P: HPolyhedron, x: Float64Array): number {
+  let r = Infinity;
+  for (let i = 0; i < P.m; i++) {
+    let s = P.b[i], nn = 0;
+    for (let j = 0; j < P.n; j++) {
+      s -= P.A[i * P.n + j] * x[j];
+      nn += P.A[i * P.n + j] ** 2;
+    }
+    r = Math.min(r, s / Math.sqrt(nn));
+  }
+  return r;
+}
+
+function* finishVertexLeaf(f: VFrame, target: TargetSet, stats: SearchStats, n: number): Generator<RawPiece> {
+  const L = f.M.length / n;
+  const pat = f.patterns[f.layer];
+  const M = Float64Array.from(f.M), c = Float64Array.from(f.c);
+  if (target.on === 'activity') {
+    for (let i = 0; i < L; i++) if (!pat[i]) { M.fill(0, i * n, i * n + n); c[i] = 0; }
+  }
+  const emit = (poly: VPoly, part: number): RawPiece => {
+    stats.pieces++;
+    const P = vpolyToH(poly);
+    const witness = vertexCentroid(poly);
+    const radius = innerRadius(P, witness);
+    const thin = !(radius > TOL.FULL_DIM_RADIUS);
+    if (thin) stats.thinPieces++;
+    return { pattern: f.patterns.map((p) => Uint8Array.from(p)), part, P, cls: thin ? 'thin' : 'full', dim: n, witness, radius, M, c, rows: L, vpoly: poly };
+  };
+  if (target.forcedPattern) {
+    yield emit(f.poly, 0);
+    return;
+  }
+  const partRows = target.parts.map((p) => composeRows(p, M, c, target.cols, n));
+  let found = 0;
+  for (let j = 0; j < target.parts.length; j++) {
+    for (const extra of target.interiorDisjoint ? [partRows[j]] : disjointRows(partRows, j)) {
+      const poly = cutAll(f.poly, extra, stats);
+      if (!poly) continue;
+      found++;
+      yield emit(poly, j);
+    }
+  }
+  if (found === 0) stats.emptyLeaves++;
+}
+
+/** P ∩ {rows}, or null when it has no interior beyond the margin. */
+function cutAll(P: VPoly, rows: Row[], stats: SearchStats): VPoly | null {
+  let cur: VPoly | null = P;
+  for (const r of rows) {
+    // a·x <= b is the side h <= 0 of h = a·x - b
+    const sp = splitVPoly(cur, r.a, -r.b);
+    if (sp.sliver) stats.slivers++;
+    cur = sp.neg;
+    if (!cur) return null;
+  }
+  return cur;
+}
