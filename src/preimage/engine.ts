@@ -17,11 +17,11 @@ import type { Network, Layer } from '../network/types.js';
 import { isBounded, linealitySpace, removeRedundant, type LpCounter } from '../polyhedra/ops.js';
 import type { HPolyhedron } from '../polyhedra/types.js';
 import { toVRep } from '../polyhedra/vrep.js';
-import type { VPoly } from '../polyhedra/vpoly.js';
 import { relativeVolume, volume as polytopeVolume } from '../polyhedra/volume.js';
 import { normalizeDomain, rows, type Domain, type DomainSet } from './domain.js';
 import { RESULT_FORMAT, type PieceJson, type PreimageResult, type ResultStats, type ResultStatus } from './result.js';
 import { vertexSearchApplies, vertexSearchPieces } from './vertex-search.js';
+import { boxScaling, type BoxScaling } from './box-scaling.js';
 import { emptyStats, searchPieces, type RawPiece, type SearchStats, type StopReason } from './search.js';
 import { normalizeTarget, type Target, type TargetSet } from './target.js';
 import { rawNetwork, rawVnnlib } from './units.js';
@@ -134,12 +134,15 @@ export function* preimagePieces(problem: PreparedProblem, opts: PreimageOptions 
   const ctx: CertificateContext = { layers: problem.layers, target: problem.targetSet };
   for (let d = 0; d < problem.domains.length && stop === null; d++) {
     const domain = excludeEarlier(problem.domains, d);
+    // box domains are searched in unit coordinates (see box-scaling.ts)
+    const scaling = boxScaling(problem.layers, domain);
+    const searchDomain = scaling?.domain ?? domain;
     const strategy = opts.strategy ?? 'auto';
-    const useVertex = strategy === 'vertex' || (strategy === 'auto' && vertexSearchApplies(domain, problem.targetSet));
-    if (strategy === 'vertex' && !vertexSearchApplies(domain, problem.targetSet, 12)) {
-      throw new PreimageError('BAD_ARGUMENT', 'expected a problem the vertex search handles (a bounded full-dimensional box domain, dimension <= 12, no equality targets), found another; use strategy lp or auto');
+    const useVertex = strategy === 'vertex' || (strategy === 'auto' && vertexSearchApplies(searchDomain, problem.targetSet));
+    if (strategy === 'vertex' && !vertexSearchApplies(searchDomain, problem.targetSet, 12)) {
+      throw new PreimageError('BAD_ARGUMENT', 'expected a problem the vertex search handles (a bounded box domain, dimension <= 12, no equality targets), found another; use strategy lp or auto');
     }
-    const it = (useVertex ? vertexSearchPieces : searchPieces)(problem.layers, domain, problem.targetSet, stats, {
+    const it = (useVertex ? vertexSearchPieces : searchPieces)(scaling?.layers ?? problem.layers, searchDomain, problem.targetSet, stats, {
       signal: opts.signal,
       deadline,
       maxPieces: opts.maxPieces,
@@ -153,7 +156,7 @@ export function* preimagePieces(problem: PreparedProblem, opts: PreimageOptions 
         break;
       }
       const g0 = performance.now();
-      const piece = finishPiece(r.value, id++, problem, problem.domains[d], geometry, ctx);
+      const piece = finishPiece(r.value, id++, problem, problem.domains[d], geometry, ctx, scaling);
       geometry.ms += performance.now() - g0;
       yield piece;
     }
@@ -263,13 +266,74 @@ function domainVolume(domains: DomainSet[], maxDim: number): number | null {
   return total;
 }
 
-/** Geometry and certificate of one raw piece. */
-function finishPiece(raw: RawPiece, id: number, problem: PreparedProblem, domain: DomainSet, counter: LpCounter, ctx: CertificateContext): PieceJson {
-  let P: HPolyhedron = raw.P;
-  if (P.m > 0 && !raw.vpoly) P = removeRedundant(P, counter).P;
-  const bounded = domain.bounded || isBounded(P, counter);
-  const lines = bounded ? [] : linealitySpace(P);
+/** Rows scaled to unit length and sorted, so that both searches write the same H-representation. */
+function canonicalRows(P: HPolyhedron): HPolyhedron {
   const n = P.n;
+  const norm = (M: Float64Array, b: Float64Array, m: number) => {
+    const rs = Array.from({ length: m }, (_, i) => {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += M[i * n + j] ** 2;
+      s = Math.sqrt(s) || 1;
+      return { a: Array.from(M.subarray(i * n, i * n + n), (v) => v / s), b: b[i] / s };
+    });
+    rs.sort((x, y) => { for (let j = 0; j < n; j++) if (x.a[j] !== y.a[j]) return x.a[j] - y.a[j]; return x.b - y.b; });
+    return { M: Float64Array.from(rs.flatMap((r) => r.a)), b: Float64Array.from(rs, (r) => r.b) };
+  };
+  const ineq = norm(P.A, P.b, P.m), eq = norm(P.Aeq, P.beq, P.meq);
+  return { n, m: P.m, A: ineq.M, b: ineq.b, meq: P.meq, Aeq: eq.M, beq: eq.b };
+}
+
+/** Distance from x to the nearest inequality row of P (a ball of that radius around x lies in P's hull). */
+function innerRadius(P: HPolyhedron, x: Float64Array): number {
+  let r = Infinity;
+  for (let i = 0; i < P.m; i++) {
+    let s = P.b[i], nn = 0;
+    for (let j = 0; j < P.n; j++) { s -= P.A[i * P.n + j] * x[j]; nn += P.A[i * P.n + j] ** 2; }
+    r = Math.min(r, s / Math.sqrt(nn));
+  }
+  return r;
+}
+
+/** Geometry and certificate of one raw piece. */
+function finishPiece(raw: RawPiece, id: number, problem: PreparedProblem, domain: DomainSet, counter: LpCounter, ctx: CertificateContext, scaling: BoxScaling | null): PieceJson {
+  // geometry runs in the search's coordinates (unit box coordinates for boxes), then maps back
+  let P: HPolyhedron = raw.P;
+  if (P.m > 0 && !raw.vertices) P = removeRedundant(P, counter).P;
+  const k = P.n;
+  const bounded = domain.bounded || isBounded(P, counter);
+  let witness: Float64Array = raw.witness;
+  let vertices: Float64Array[] | undefined, rays: Float64Array[] | undefined, vlines: Float64Array[] | undefined;
+  let volume: number | null = null;
+  if (problem.volumes && raw.dim <= problem.maxVolumeDim && k <= Math.max(problem.maxVolumeDim, 12)) {
+    const V = raw.vertices ? { n: k, vertices: raw.vertices.slice(), rays: [], lines: [] } : toVRep(P);
+    vertices = V.vertices;
+    rays = V.rays;
+    vlines = V.lines;
+    if (bounded) {
+      volume = raw.volumeU !== undefined ? raw.volumeU : raw.dim === k ? polytopeVolume(V) : relativeVolume(V).volume;
+      if (scaling) volume *= scaling.jacobian;
+      // one witness whichever search ran: the vertex centroid (relative interior of a polytope)
+      if (V.vertices.length > 0) {
+        witness = new Float64Array(k);
+        for (const v of V.vertices) for (let j = 0; j < k; j++) witness[j] += v[j] / V.vertices.length;
+      }
+    }
+  }
+  const lines = bounded ? [] : linealitySpace(P);
+  let M = raw.M, c = raw.c;
+  if (scaling) {
+    const back = scaling.back({ ...raw, P, witness, vertices });
+    P = back.P;
+    witness = back.witness;
+    vertices = back.vertices;
+    M = back.M;
+    c = back.c;
+    rays = rays?.map(scaling.directionBack);
+    vlines = vlines?.map(scaling.directionBack);
+  }
+  P = canonicalRows(P);
+  const n = P.n;
+  const lex = (a: Float64Array, b: Float64Array) => { for (let j = 0; j < n; j++) if (a[j] !== b[j]) return a[j] - b[j]; return 0; };
   const piece: PieceJson = {
     id,
     pattern: raw.pattern.map((p) => Array.from(p)),
@@ -278,21 +342,19 @@ function finishPiece(raw: RawPiece, id: number, problem: PreparedProblem, domain
     b: Array.from(P.b),
     Aeq: rows(P.Aeq, P.meq, n),
     beq: Array.from(P.beq),
-    witness: Array.from(raw.witness),
-    radius: raw.radius,
+    witness: Array.from(witness),
+    radius: vertices && bounded ? innerRadius(P, witness) : raw.radius,
     dim: raw.dim,
-    class: raw.cls,
+    class: scaling && scaling.free.length < n && raw.cls === 'full' ? 'lower' : raw.cls,
     bounded,
-    volume: null,
-    map: { M: rows(raw.M, raw.rows, n), c: Array.from(raw.c) },
+    volume,
+    map: { M: rows(M, raw.rows, n), c: Array.from(c) },
   };
-  if (problem.volumes && raw.dim <= problem.maxVolumeDim && n <= Math.max(problem.maxVolumeDim, 12)) {
-    const V = raw.vpoly ? { n, vertices: Array.from({ length: raw.vpoly.nv }, (_, i) => (raw.vpoly as VPoly).X.slice(i * n, i * n + n)), rays: [], lines: [] } : toVRep(P);
-    piece.vertices = V.vertices.map((v) => Array.from(v));
-    piece.rays = V.rays.map((v) => Array.from(v));
-    piece.lines = V.lines.map((v) => Array.from(v));
-    if (bounded) piece.volume = raw.dim === n ? polytopeVolume(V) : relativeVolume(V).volume;
-  } else if (lines.length > 0) piece.lines = lines.map((v) => Array.from(v));
+  if (vertices) {
+    piece.vertices = vertices.sort(lex).map((v) => Array.from(v));
+    piece.rays = (rays ?? []).map((v) => Array.from(v));
+    piece.lines = (vlines ?? []).map((v) => Array.from(v));
+  } else if (lines.length > 0) piece.lines = lines.map((v) => Array.from(scaling ? scaling.directionBack(v) : v));
   if (problem.certificates) piece.certificate = certifyPiece(piece, ctx, domain);
   return piece;
 }

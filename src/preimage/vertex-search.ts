@@ -233,7 +233,8 @@ function* finishVertexLeaf(f: VFrame, target: TargetSet, stats: SearchStats, n: 
     const radius = innerRadius(P, witness);
     const thin = !(radius > TOL.FULL_DIM_RADIUS);
     if (thin) stats.thinPieces++;
-    return { pattern: f.patterns.map((p) => Uint8Array.from(p)), part, P, cls: thin ? 'thin' : 'full', dim: n, witness, radius, M, c, rows: L, vpoly: poly };
+    const vertices = Array.from({ length: poly.nv }, (_, i) => poly.X.slice(i * n, i * n + n));
+    return { pattern: f.patterns.map((p) => Uint8Array.from(p)), part, P, cls: thin ? 'thin' : 'full', dim: n, witness, radius, M, c, rows: L, vpoly: poly, vertices };
   };
   if (target.forcedPattern) {
     yield emit(f.poly, 0);
