@@ -98,3 +98,23 @@ test('budgets and cancellation never let a partial answer pass for a complete on
   const again = computePreimage(net, { kind: 'class', index: 0 }, { domain, volumes: false, certificates: false });
   assert.deepEqual(again.pieces.map((p) => p.witness), full.pieces.map((p) => p.witness));
 });
+
+test('result files validate against schema/result.schema.json', async () => {
+  const { default: Ajv2020 } = await import('ajv/dist/2020.js');
+  const schema = JSON.parse(readFileSync(join(repoRoot, 'schema', 'result.schema.json'), 'utf8'));
+  const ajv = new (Ajv2020 as unknown as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } })({ strict: false });
+  const validate = ajv.compile(schema);
+  const net = readNetwork(new Uint8Array(readFileSync(VCAS)), 'VertCAS_21_1.onnx');
+  const domain = { kind: 'box' as const, lo: [-0.5, -0.5, 0.149, -0.5], hi: [0.5, 0.5, 0.151, 0.5] };
+  for (const r of [
+    computePreimage(net, { kind: 'class', index: 0 }, { domain }),
+    computePreimage(net, { kind: 'partition' }, { domain, volumes: false, maxPieces: 20 }),
+    computePreimage(net, { kind: 'point', layer: 1, activity: Array.from({ length: 21 }, () => 0) }, { domain: { kind: 'all' } }),
+  ]) {
+    const data = JSON.parse(JSON.stringify(r));
+    assert.ok(validate(data), JSON.stringify(validate.errors));
+  }
+  const bad = JSON.parse(JSON.stringify(computePreimage(net, { kind: 'class', index: 0 }, { domain, volumes: false })));
+  delete bad.pieces[0].witness;
+  assert.equal(validate(bad), false);
+});
