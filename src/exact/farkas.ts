@@ -2,7 +2,7 @@
  * Exact verification of LP infeasibility certificates (Farkas vectors) computed in floating point.
  */
 import type { FarkasCertificate, LpProblem } from '../lp/types.js';
-import { type Dyadic, DYADIC_ZERO, dotRow, dyadicAdd, dyadicFromNumber, dyadicMul, dyadicNeg, scaledFromNumbers, scaledFromRationals, type ScaledVector } from './dyadic.js';
+import { type Dyadic, DYADIC_ZERO, dotRow, dyadicAdd, dyadicFromNumber, dyadicMul, dyadicNeg, scaledComponent, scaledFromNumbers, type ScaledVector } from './dyadic.js';
 import { split, splitDouble } from './float.js';
 import { Rational } from './rational.js';
 
@@ -22,6 +22,18 @@ export interface FarkasCheck {
   repaired?: { y: Rational[]; yEq: Rational[] };
   /** Observations, e.g. negative inequality multipliers that were clipped to 0. */
   notes?: string[];
+}
+
+/** Options of {@link verifyFarkas}. */
+export interface VerifyFarkasOptions {
+  /** Attempt the exact repair when the bound test fails (default true). */
+  repair?: boolean;
+  /**
+   * Largest support (rows with nonzero multipliers) for which the repair is attempted (default 64).
+   * The exact elimination costs O(support³) operations on integers that grow to about
+   * support · 60 bits: about 0.1 s at 30, 0.5 s at 50, minutes at 200.
+   */
+  maxRepairSupport?: number;
 }
 
 interface Evaluation {
@@ -52,10 +64,15 @@ interface Evaluation {
  * with the bound test; z >= 0 on inequalities is required.
  *
  * Negative inequality multipliers are clipped to 0 (noted); non-finite entries fail.
- * Guarantees: `ok: true` is a proof independent of floating point. Cost: O((m + meq)·n) BigInt
- * operations, plus the exact elimination (support size x free variables) when repairing.
+ * Guarantees: `ok: true` is a proof independent of floating point; `ok: false` proves nothing.
+ * A float certificate of a system that is only approximately degenerate (e.g. n + 1 rows in Rⁿ
+ * whose dependency holds in floating point but not exactly) has no exact repair: then the
+ * system, read exactly, may well be feasible. Cost: O((m + meq)·n) BigInt operations for the
+ * bound test; the repair is cubic in the support size (see {@link VerifyFarkasOptions}).
  */
-export function verifyFarkas(problem: LpProblem, cert: FarkasCertificate): FarkasCheck {
+export function verifyFarkas(problem: LpProblem, cert: FarkasCertificate, options: VerifyFarkasOptions = {}): FarkasCheck {
+  const repairAllowed = options.repair ?? true;
+  const maxSupport = options.maxRepairSupport ?? 64;
   const { n, m } = problem;
   const meq = problem.meq ?? (problem.beq ? problem.beq.length : 0);
   const lower = problem.lower ?? new Float64Array(n).fill(-Infinity);
@@ -139,6 +156,8 @@ export function verifyFarkas(problem: LpProblem, cert: FarkasCertificate): Farka
   const support: number[] = [];
   for (let i = 0; i < rows; i++) if (y[i] !== 0) support.push(i);
   if (support.length === 0) return fail(`${why}; the certificate is zero`);
+  if (!repairAllowed) return fail(`${why}; repair disabled`);
+  if (support.length > maxSupport) return fail(`${why}; repair not attempted: support of ${support.length} rows exceeds maxRepairSupport = ${maxSupport}`);
   const forced = new Set<number>();
   for (let j = 0; j < n; j++) if (lower[j] === -Infinity && upper[j] === Infinity) forced.add(j);
   for (const j of first.bad) forced.add(j);
@@ -146,14 +165,17 @@ export function verifyFarkas(problem: LpProblem, cert: FarkasCertificate): Farka
     const z = solveOnSupport(S, n, y, support, [...forced].sort((a, b) => a - b));
     if (z === null) return fail(`${why}; repair found no nonzero combination on the support`);
     for (let t = 0; t < support.length; t++) {
-      if (support[t] < m && z[t].sign() < 0) return fail(`${why}; repair needs a negative multiplier for inequality row ${support[t]}`);
+      if (support[t] < m && z.ints[t] < 0n) return fail(`${why}; repair needs a negative multiplier for inequality row ${support[t]}`);
     }
-    const full: Rational[] = new Array(rows).fill(Rational.ZERO);
-    support.forEach((i, t) => (full[i] = z[t]));
-    const e = evaluate(scaledFromRationals(full));
+    // Spread over all rows (same exp and den).
+    const ints: bigint[] = new Array(rows).fill(0n);
+    support.forEach((i, t) => (ints[i] = z.ints[t]));
+    const full: ScaledVector = { ints, exp: z.exp, den: z.den, nonzero: z.nonzero.map((t) => support[t]).sort((a, b) => a - b) };
+    const e = evaluate(full);
     if (e.bad.length === 0) {
       if (e.margin.m > 0n) {
-        return { ok: true, method: 'repaired', margin: marginOf(e), repaired: { y: full.slice(0, m), yEq: full.slice(m) }, ...(notes.length ? { notes } : {}) };
+        const mult = Array.from({ length: rows }, (_, i) => scaledComponent(full, i));
+        return { ok: true, method: 'repaired', margin: marginOf(e), repaired: { y: mult.slice(0, m), yEq: mult.slice(m) }, ...(notes.length ? { notes } : {}) };
       }
       return fail(`${why}; the repaired certificate gives margin ${marginOf(e).toNumber()} <= 0`);
     }
@@ -168,12 +190,16 @@ export function verifyFarkas(problem: LpProblem, cert: FarkasCertificate): Farka
 /**
  * Exact z over the support rows with Σ_t z_t S[support[t], j] = 0 for every j in `cols`, equal to
  * the float y on the non-pivot coordinates. Pivot columns are chosen in order of decreasing
- * |y_t|·‖row‖ so that the large multipliers absorb the correction. Null if z would be 0.
+ * |y_t|·‖row‖ so that the large multipliers absorb the correction. Returned as one scaled vector
+ * z_t = ints[t] · 2^exp / den (no gcd anywhere); null if z would be 0.
+ *
+ * Method: fraction-free (Bareiss) elimination of the integer matrix (each constraint row scaled
+ * by a power of two), then integer back-substitution: with D = |last Bareiss pivot| = |det| of
+ * the pivot block, D·z is integral by Cramer's rule, so every division is exact.
  */
-function solveOnSupport(S: Float64Array, n: number, y: Float64Array, support: number[], cols: number[]): Rational[] | null {
+function solveOnSupport(S: Float64Array, n: number, y: Float64Array, support: number[], cols: number[]): ScaledVector | null {
   const C = support.length;
-  const R = cols.length;
-  // Integer matrix M (R x C): row f = variable cols[f], scaled by a power of two (null space unchanged).
+  // Integer matrix M: row f = variable cols[f], scaled by a power of two (null space unchanged).
   const M: bigint[][] = [];
   for (const j of cols) {
     const ms = new Float64Array(C);
@@ -189,9 +215,9 @@ function solveOnSupport(S: Float64Array, n: number, y: Float64Array, support: nu
     M.push(Array.from({ length: C }, (_, t) => (ms[t] === 0 ? 0n : BigInt(ms[t]) << BigInt(es[t] - emin))));
   }
   const weight = support.map((i, t) => {
-    let s = 0;
-    for (let j = 0; j < n; j++) s = Math.max(s, Math.abs(S[i * n + j]));
-    return Math.abs(y[support[t]]) * s;
+    let w = 0;
+    for (let j = 0; j < n; j++) w = Math.max(w, Math.abs(S[i * n + j]));
+    return Math.abs(y[support[t]]) * w;
   });
   const order = Array.from({ length: C }, (_, t) => t).sort((a, b) => weight[b] - weight[a] || a - b);
   // Fraction-free (Bareiss) elimination with column priority `order`.
@@ -201,7 +227,12 @@ function solveOnSupport(S: Float64Array, n: number, y: Float64Array, support: nu
   for (const c of order) {
     if (pivots.length === M.length) break;
     let r = -1;
-    for (let i = 0; i < M.length; i++) if (!used[i] && M[i][c] !== 0n) { r = i; break; }
+    for (let i = 0; i < M.length; i++) {
+      if (!used[i] && M[i][c] !== 0n) {
+        r = i;
+        break;
+      }
+    }
     if (r < 0) continue;
     used[r] = 1;
     pivots.push({ r, c });
@@ -211,29 +242,32 @@ function solveOnSupport(S: Float64Array, n: number, y: Float64Array, support: nu
       if (used[i]) continue;
       const row = M[i];
       const f = row[c];
+      if (f === 0n) {
+        if (p !== prev) for (let j = 0; j < C; j++) if (row[j] !== 0n) row[j] = (p * row[j]) / prev;
+        continue;
+      }
       for (let j = 0; j < C; j++) row[j] = (p * row[j] - f * pr[j]) / prev;
     }
-    prev = p; // Bareiss: the next step divides exactly by this pivot
+    prev = p; // the next step divides exactly by this pivot
   }
   const isPivot = new Uint8Array(C);
   for (const { c } of pivots) isPivot[c] = 1;
-  const z: Rational[] = new Array(C);
-  let anyFree = false;
-  for (let t = 0; t < C; t++) {
-    if (isPivot[t]) continue;
-    z[t] = Rational.fromNumber(y[support[t]]);
-    if (!z[t].isZero()) anyFree = true;
-  }
-  if (!anyFree) return null;
+  // Free coordinates: the float y as integers over a common power of two.
+  const freeIdx: number[] = [];
+  for (let t = 0; t < C; t++) if (!isPivot[t]) freeIdx.push(t);
+  const free = scaledFromNumbers(freeIdx.map((t) => y[support[t]]));
+  if (free.nonzero.length === 0) return null;
+  const D = prev < 0n ? -prev : prev;
+  const Z: bigint[] = new Array(C).fill(0n);
+  freeIdx.forEach((t, k) => (Z[t] = free.ints[k] * D));
   for (let k = pivots.length - 1; k >= 0; k--) {
     const { r, c } = pivots[k];
     const row = M[r];
-    let s = Rational.ZERO;
-    for (let j = 0; j < C; j++) {
-      if (j === c || row[j] === 0n) continue;
-      s = s.add(z[j].mul(Rational.fromBigInt(row[j])));
-    }
-    z[c] = s.neg().div(Rational.fromBigInt(row[c]));
+    let acc = 0n;
+    for (let j = 0; j < C; j++) if (j !== c && row[j] !== 0n) acc += row[j] * Z[j];
+    Z[c] = -acc / row[c]; // exact (Cramer)
   }
-  return z;
+  const nonzero: number[] = [];
+  for (let t = 0; t < C; t++) if (Z[t] !== 0n) nonzero.push(t);
+  return { ints: Z, exp: free.exp, den: D, nonzero };
 }

@@ -9,5 +9,5 @@ export {
   type ScaledVector, scaledFrom, scaledFromNumbers, scaledFromRationals, scaledFromDyadics,
 } from './dyadic.js';
 export { verifyPoint, verifyPointInPolyhedron, exactAffine, exactAffineSigns, verifyAffineEquality, type VerifyPointOptions, type PointCheck } from './verify.js';
-export { verifyFarkas, type FarkasCheck } from './farkas.js';
+export { verifyFarkas, type FarkasCheck, type VerifyFarkasOptions } from './farkas.js';
 export { prepareExact, exactForward, exactForwardDyadic, exactOutput, exactSigns, checkPattern, type ExactNetwork, type ExactInput, type PatternCheck } from './forward.js';

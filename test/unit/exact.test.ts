@@ -328,6 +328,18 @@ describe('verifyFarkas', () => {
     assert.ok(y0.sign() > 0 && y1.sign() > 0);
   });
 
+  it('repair can be disabled or limited by support size', () => {
+    const P = lp({ n: 1, m: 2, A: [0.1, -0.3], b: [-1, 0] });
+    const off = verifyFarkas(P, cert([3, 1]), { repair: false });
+    assert.deepEqual([off.ok, off.method], [false, 'failed']);
+    assert.match(off.reason!, /repair disabled/);
+    const small = verifyFarkas(P, cert([3, 1]), { maxRepairSupport: 1 });
+    assert.match(small.reason!, /maxRepairSupport/);
+    // A finite box (however large) makes the bound test succeed without repair.
+    const boxed = { ...P, lower: Float64Array.from([-1e12]), upper: Float64Array.from([1e12]) };
+    assert.deepEqual(verifyFarkas(boxed, cert([3, 1]), { repair: false }).method, 'bound');
+  });
+
   it('repair with equalities and several free variables (seeded random infeasible systems)', () => {
     const rng = new Rng(31);
     let repaired = 0;
