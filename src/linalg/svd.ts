@@ -1,3 +1,4 @@
+import { PreimageError } from '../errors.js';
 import { qrPivoted } from './qr.js';
 
 /**
@@ -31,7 +32,9 @@ const MAX_SWEEPS = 80;
  * scaled by a power of two when its entries are far from 1.
  *
  * Guarantees: ‖A - U diag(s) Vᵀ‖ is a few ulps times ‖A‖ times a small factor of k; singular
- * values are accurate to about eps·s[0] (absolutely). Cost O(mnk + sweeps·k³); intended for
+ * values are accurate to about eps·s[0] (absolutely), and those below about max(m, n)·eps·s[0]
+ * are returned as exactly 0 (their rows of R are dropped). Throws PreimageError (NON_FINITE) on
+ * NaN or infinite entries. Cost O(mnk + sweeps·k³); intended for
  * matrices up to a few hundred rows/columns.
  */
 export function svd(A: Float64Array, m: number, n: number): SvdResult {
@@ -45,6 +48,7 @@ export function svd(A: Float64Array, m: number, n: number): SvdResult {
   // works with squared norms, which would under/overflow for entries far from 1.
   let amax = 0;
   for (let i = 0; i < m * n; i++) amax = Math.max(amax, Math.abs(A[i]));
+  if (!Number.isFinite(amax)) throw new PreimageError('NON_FINITE', `expected a finite matrix, found ${amax}`);
   if (amax > 0 && Number.isFinite(amax) && (amax < 2 ** -400 || amax > 2 ** 400)) {
     const e = Math.floor(Math.log2(amax));
     const down = pow2(-e);

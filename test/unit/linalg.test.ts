@@ -242,6 +242,7 @@ describe('svd', () => {
     const empty = svd(new Float64Array(0), 0, 3);
     assert.equal(empty.s.length, 0);
     assert.deepEqual([...empty.V], [...identity(3)]);
+    assert.throws(() => svd(Float64Array.from([1, NaN]), 1, 2), /finite/);
   });
 
   it('property: s are the square roots of the eigenvalues of AᵀA (trace and Frobenius norm)', () => {
@@ -269,6 +270,32 @@ describe('rank and subspaces', () => {
       assert.equal(rank(A, m, n), r, `${m}x${n}`);
       assert.equal(rank(transpose(A, m, n), n, m), r);
     }
+  });
+
+  it("Kahan's matrix (a trap for rank decisions from R's diagonal): the SVD rank is right", () => {
+    const n = 90, c = 0.285, sn = Math.sqrt(1 - c * c);
+    const K = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      const si = sn ** i;
+      K[i * n + i] = si;
+      for (let j = i + 1; j < n; j++) K[i * n + j] = -c * si;
+    }
+    const { s } = svd(K, n, n);
+    assert.ok(s[n - 1] / s[0] < 1e-11 && s[n - 2] / s[0] > 1e-4, `smallest singular values ${s[n - 2]}, ${s[n - 1]}`);
+    assert.equal(rank(K, n, n), n - 1);
+    const N = nullSpace(K, n, n);
+    assert.equal(N.length, 1);
+    assert.ok(maxAbs(matVec(K, n, n, N[0])) < 1e-10);
+  });
+
+  it('Hilbert matrix of order 8: smallest singular value 1.1e-10 (known), rank 7 at TOL.RANK', () => {
+    const n = 8;
+    const H = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) H[i * n + j] = 1 / (i + j + 1);
+    const { s } = svd(H, n, n);
+    assert.ok(Math.abs(s[n - 1] / 1.1115e-10 - 1) < 1e-3, `s_min = ${s[n - 1]}`);
+    assert.equal(rank(H, n, n), 7);
+    assert.equal(rank(H, n, n, 1e-12), 8);
   });
 
   it('rank is scale-invariant (relative tolerance) and honours relTol', () => {
