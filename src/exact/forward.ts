@@ -7,7 +7,7 @@
 import { PreimageError } from '../errors.js';
 import type { Layer } from '../network/types.js';
 import { split, splitDouble } from './float.js';
-import { type Dyadic, DYADIC_ZERO, dyadicAdd, scaledFrom, scaledFromDyadics, type ScaledVector } from './dyadic.js';
+import { type Dyadic, DYADIC_ZERO, dotRow, dyadicAdd, dyadicTimesInt, scaledFrom, scaledFromDyadics, type ScaledVector } from './dyadic.js';
 import { Rational } from './rational.js';
 
 /** A layer with its weights converted once to integers (per row, over the row's smallest power of two). */
@@ -77,8 +77,8 @@ export function prepareExact(layers: readonly Layer[]): ExactNetwork {
   return { inputSize: layers[0].inSize, layers: out };
 }
 
-function asPrepared(net: ExactNetwork | readonly Layer[]): ExactNetwork {
-  return Array.isArray(net) ? prepareExact(net as readonly Layer[]) : (net as ExactNetwork);
+function isRelu(net: ExactNetwork | readonly Layer[], l: number): boolean {
+  return Array.isArray(net) ? (net as readonly Layer[])[l].activation === 'relu' : (net as ExactNetwork).layers[l].relu;
 }
 
 /**
@@ -87,7 +87,8 @@ function asPrepared(net: ExactNetwork | readonly Layer[]): ExactNetwork {
  * The cheapest form: signs can be read without any division.
  */
 export function exactForwardDyadic(net: ExactNetwork | readonly Layer[], x: ExactInput): { pre: Dyadic[][]; den: bigint } {
-  const N = asPrepared(net);
+  if (Array.isArray(net)) return forwardRaw(net as readonly Layer[], x);
+  const N = net as ExactNetwork;
   if (x.length !== N.inputSize) throw new PreimageError('BAD_INPUT', `expected an input of ${N.inputSize} numbers, found ${x.length}`);
   let v: ScaledVector = scaledFrom(x);
   const den = v.den;
@@ -116,6 +117,34 @@ export function exactForwardDyadic(net: ExactNetwork | readonly Layer[], x: Exac
   return { pre, den };
 }
 
+/**
+ * The same on unprepared layers: each row's doubles are decomposed on the fly, and only for the
+ * inputs that are nonzero (after ReLU typically half of them, and most pixels of an image), so a
+ * single evaluation costs less than preparing.
+ */
+function forwardRaw(layers: readonly Layer[], x: ExactInput): { pre: Dyadic[][]; den: bigint } {
+  if (layers.length === 0) throw new PreimageError('SHAPE_MISMATCH', 'expected at least one layer, found none');
+  const n0 = layers[0].inSize;
+  if (x.length !== n0) throw new PreimageError('BAD_INPUT', `expected an input of ${n0} numbers, found ${x.length}`);
+  let v: ScaledVector = scaledFrom(x);
+  const den = v.den;
+  const pre: Dyadic[][] = [];
+  let prev = n0;
+  layers.forEach((l, k) => {
+    const at = `layer ${k + 1}`;
+    const n = l.inSize, m = l.outSize;
+    if (n !== prev) throw new PreimageError('SHAPE_MISMATCH', `expected ${prev} inputs, found ${n}`, at);
+    if (l.weights.length !== n * m) throw new PreimageError('SHAPE_MISMATCH', `expected ${n * m} weights (${m} x ${n}), found ${l.weights.length}`, at);
+    if (l.bias.length !== m) throw new PreimageError('SHAPE_MISMATCH', `expected ${m} biases, found ${l.bias.length}`, at);
+    const z: Dyadic[] = new Array(m);
+    for (let i = 0; i < m; i++) z[i] = dyadicAdd(dotRow(l.weights, i * n, 1, v), dyadicTimesInt(l.bias[i], den));
+    pre.push(z);
+    v = scaledFromDyadics(l.activation === 'relu' ? z.map((d) => (d.m > 0n ? d : DYADIC_ZERO)) : z, den);
+    prev = m;
+  });
+  return { pre, den };
+}
+
 function toRationals(ds: readonly Dyadic[], den: bigint): Rational[] {
   const D = den === 1n ? null : Rational.fromBigInt(den);
   return ds.map((d) => {
@@ -136,10 +165,9 @@ export function exactForward(net: ExactNetwork | readonly Layer[], x: ExactInput
 
 /** Exact network output (post-activation of the last layer) as Rationals. */
 export function exactOutput(net: ExactNetwork | readonly Layer[], x: ExactInput): Rational[] {
-  const N = asPrepared(net);
-  const { pre, den } = exactForwardDyadic(N, x);
+  const { pre, den } = exactForwardDyadic(net, x);
   const last = pre[pre.length - 1];
-  const relu = N.layers[N.layers.length - 1].relu;
+  const relu = isRelu(net, pre.length - 1);
   return toRationals(relu ? last.map((d) => (d.m > 0n ? d : DYADIC_ZERO)) : last, den);
 }
 
@@ -166,11 +194,11 @@ export interface PatternCheck {
  */
 export function checkPattern(net: ExactNetwork | readonly Layer[], x: ExactInput, pattern: readonly ArrayLike<number>[], options: { strict?: boolean } = {}): PatternCheck {
   const strict = options.strict ?? true;
-  const N = asPrepared(net);
-  if (pattern.length !== N.layers.length) throw new PreimageError('BAD_ARGUMENT', `expected a pattern for ${N.layers.length} layers, found ${pattern.length}`);
-  const { pre } = exactForwardDyadic(N, x);
+  const count = Array.isArray(net) ? net.length : (net as ExactNetwork).layers.length;
+  if (pattern.length !== count) throw new PreimageError('BAD_ARGUMENT', `expected a pattern for ${count} layers, found ${pattern.length}`);
+  const { pre } = exactForwardDyadic(net, x);
   for (let l = 0; l < pre.length; l++) {
-    if (!N.layers[l].relu) continue;
+    if (!isRelu(net, l)) continue;
     const p = pattern[l];
     if (p.length !== pre[l].length) throw new PreimageError('BAD_ARGUMENT', `expected ${pre[l].length} pattern entries, found ${p.length}`, `layer ${l + 1}`);
     for (let i = 0; i < p.length; i++) {
