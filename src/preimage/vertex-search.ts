@@ -12,6 +12,7 @@ import { activeFacets, boxVPoly, splitVPoly, vertexCentroid, vertexValues, type 
 import type { HPolyhedron } from '../polyhedra/types.js';
 import type { DomainSet } from './domain.js';
 import type { Row } from './rows.js';
+import { symbolicReachable, vertexRange } from './bounds.js';
 import type { TargetSet } from './target.js';
 import { composeRows, disjointRows, identityMap, layerMap, layerMapAfter, targetReachable, type RawPiece, type SearchControl, type SearchStats, type StopReason } from './search.js';
 
@@ -108,7 +109,7 @@ function advanceVertex(f: VFrame, ctx: AdvanceContext): boolean {
       f.M = next.M;
       f.c = next.c;
       f.patterns = f.patterns.concat([new Uint8Array(layers[f.layer].outSize)]);
-      if (!alwaysReachable && !targetReachable(layers, { ...f, ...boundingBox(f.poly) }, target, n)) {
+      if (!alwaysReachable && !reachable(layers, f, target, n)) {
         stats.pruned++;
         return false;
       }
@@ -181,9 +182,9 @@ function advanceVertex(f: VFrame, ctx: AdvanceContext): boolean {
         return { layer: f.layer, unit: u + 1, poly, patterns, M: f.M, c: f.c };
       };
       const act = child(sp.pos, 1), inact = child(sp.neg, 0);
-      if (alwaysReachable || targetReachable(layers, { ...act, ...boundingBox(act.poly) }, target, n)) frames.push(act);
+      if (alwaysReachable || reachable(layers, act, target, n)) frames.push(act);
       else stats.pruned++;
-      if (alwaysReachable || targetReachable(layers, { ...inact, ...boundingBox(inact.poly) }, target, n)) frames.push(inact);
+      if (alwaysReachable || reachable(layers, inact, target, n)) frames.push(inact);
       else stats.pruned++;
       return false;
     }
@@ -191,6 +192,13 @@ function advanceVertex(f: VFrame, ctx: AdvanceContext): boolean {
     f.patterns[f.layer][u] = sp.pos ? 1 : 0;
     f.unit++;
   }
+}
+
+/** Target-aware pruning: interval bounds first (cheap), then symbolic bounds concretised exactly over the vertices. */
+function reachable(layers: Layer[], f: VFrame, target: TargetSet, n: number): boolean {
+  const box = boundingBox(f.poly);
+  if (!targetReachable(layers, { ...f, ...box }, target, n)) return false;
+  return symbolicReachable(layers, f, target, n, vertexRange(f.poly.X, f.poly.nv, n), box);
 }
 
 /** The polytope's non-redundant facets as an H-polyhedron. */
