@@ -33,7 +33,7 @@
  */
 import { TOL } from '../tolerance.js';
 import type { HPolyhedron, VPolyhedron } from './types.js';
-import { popcount, rowBasis, toVRepDetailed } from './vrep.js';
+import { complementBasis, popcount, rowBasis, toVRepDetailed } from './vrep.js';
 import { toHRepDetailed } from './hrep.js';
 
 /** Result of {@link relativeVolume}. */
@@ -55,57 +55,88 @@ function isH(P: HPolyhedron | VPolyhedron): P is HPolyhedron {
 /** Vertices, directions and facet–vertex incidences of P, whichever representation it came in. */
 interface Lattice {
   n: number;
-  verts: Float64Array[];
+  /** Vertices, flat nv × n. */
+  X: Float64Array;
+  nv: number;
   /** Rays and lines (non-zero). */
   dirs: Float64Array[];
-  /** Per facet constraint: bit set over `verts`. */
-  facets: Uint32Array[];
+  /** Facet constraints a·x <= b with |a| = 1: A is nf × n, flat. */
+  A: Float64Array;
+  b: Float64Array;
+  /** Per facet constraint: bit set over the vertices (flat, nf × words). */
+  F: Uint32Array;
+  nf: number;
   words: number;
 }
 
 function lattice(P: HPolyhedron | VPolyhedron): Lattice {
+  const n = P.n;
   if (isH(P)) {
     const r = toVRepDetailed(P);
     const nv = r.v.vertices.length;
     const words = Math.max(1, (nv + 31) >>> 5);
-    const facets: Uint32Array[] = [];
+    const X = new Float64Array(nv * n);
+    r.v.vertices.forEach((v, q) => X.set(v, q * n));
+    const rows: number[] = [];
+    const sets: Uint32Array[] = [];
     for (let i = 0; i < P.m; i++) {
       const z = new Uint32Array(words);
       const w = i >>> 5;
       const bit = 1 << (i & 31);
-      let any = false;
+      let cnt = 0;
       for (let q = 0; q < nv; q++) {
         if (r.vertexTight[q][w] & bit) {
           z[q >>> 5] |= 1 << (q & 31);
-          any = true;
+          cnt++;
         }
       }
-      if (any) facets.push(z);
+      if (cnt === 0 || cnt === nv) continue; // never tight, or tight everywhere (an implicit equality)
+      rows.push(i);
+      sets.push(z);
     }
-    return { n: P.n, verts: r.v.vertices, dirs: [...r.v.rays, ...r.v.lines], facets, words };
+    const nf = rows.length;
+    const A = new Float64Array(nf * n);
+    const b = new Float64Array(nf);
+    const F = new Uint32Array(nf * words);
+    rows.forEach((i, f) => {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += P.A[i * n + j] ** 2;
+      s = Math.sqrt(s);
+      for (let j = 0; j < n; j++) A[f * n + j] = P.A[i * n + j] / s;
+      b[f] = P.b[i] / s;
+      F.set(sets[f], f * words);
+    });
+    return { n, X, nv, dirs: [...r.v.rays, ...r.v.lines], A, b, F, nf, words };
   }
   const dirs = [...P.rays, ...P.lines].filter((d) => d.some((x) => x !== 0));
-  if (P.vertices.length === 0) return { n: P.n, verts: [], dirs: [], facets: [], words: 1 };
+  const nv = P.vertices.length;
+  const X = new Float64Array(nv * n);
+  P.vertices.forEach((v, q) => X.set(v, q * n));
+  if (nv === 0 || dirs.length > 0) return { n, X, nv, dirs, A: new Float64Array(0), b: new Float64Array(0), F: new Uint32Array(0), nf: 0, words: 1 };
   const r = toHRepDetailed(P);
-  return { n: P.n, verts: P.vertices, dirs, facets: r.facetVertices, words: r.words };
+  const F = new Uint32Array(r.h.m * r.words);
+  r.facetVertices.forEach((z, f) => F.set(z, f * r.words));
+  return { n, X, nv, dirs, A: r.h.A, b: r.h.b, F, nf: r.h.m, words: r.words };
 }
 
 /** Orthonormal basis of the affine hull of the lattice's points and directions. */
 function affineHull(L: Lattice): { origin: Float64Array; basis: Float64Array[] } {
-  const n = L.n;
-  const v0 = L.verts[0];
-  const rows = L.verts.length - 1 + L.dirs.length;
+  const { n, X, nv } = L;
+  const rows = nv - 1 + L.dirs.length;
   const M = new Float64Array(rows * n);
-  let a = 0;
   let scale = 0;
-  for (let q = 1; q < L.verts.length; q++, a++) for (let j = 0; j < n; j++) M[a * n + j] = L.verts[q][j] - v0[j];
-  for (let q = 0; q < rows; q++) {
+  for (let q = 1; q < nv; q++) {
     let s = 0;
-    for (let j = 0; j < n; j++) s += M[q * n + j] ** 2;
+    for (let j = 0; j < n; j++) {
+      const v = X[q * n + j] - X[j];
+      M[(q - 1) * n + j] = v;
+      s += v * v;
+    }
     scale = Math.max(scale, Math.sqrt(s));
   }
   // directions are unit vectors: scale them to the size of the set so that one relative cut applies
   const dscale = scale > 0 ? scale : 1;
+  let a = nv - 1;
   for (const d of L.dirs) {
     let s = 0;
     for (let j = 0; j < n; j++) s += d[j] * d[j];
@@ -116,193 +147,265 @@ function affineHull(L: Lattice): { origin: Float64Array; basis: Float64Array[] }
   const rb = rowBasis(M, rows, n, TOL.RANK);
   const basis: Float64Array[] = [];
   for (let l = 0; l < rb.k; l++) basis.push(rb.Q.slice(l * n, (l + 1) * n));
-  return { origin: v0.slice(), basis };
+  return { origin: X.slice(0, n), basis };
 }
 
 /**
- * Volume of a bounded polytope of affine dimension k whose points are given in k coordinates
- * (X: nv × k row-major), with facet incidences. See the module doc for the method.
+ * Volume of a bounded polytope of affine dimension k (see the module doc). `N0` is an orthonormal
+ * basis ((n − k) × n, flat) of the normal space of its affine hull.
  */
-function polytopeVolume(X: Float64Array, nv: number, k: number, facets: Uint32Array[], words: number): number {
+function polytopeVolume(L: Lattice, k: number, N0: Float64Array): number {
   if (k === 0) return 1;
+  const { n, X, nv, A, b, F, nf, words } = L;
   interface Face {
     vol: number;
-    basis: Float64Array | null; // (dim) × k orthonormal rows
-    o: number; // origin vertex
-    dim: number;
   }
   const memo = new Map<string, Face>();
-  const keyOf = (S: Uint32Array): string => {
+  const keyOf = (S: Uint32Array, o: number): string => {
     let s = '';
-    for (let w = 0; w < words; w++) s += String.fromCharCode(S[w] & 0xffff, S[w] >>> 16);
+    for (let w = 0; w < words; w++) s += String.fromCharCode(S[o + w] & 0xffff, S[o + w] >>> 16);
     return s;
   };
-  const firstBit = (S: Uint32Array): number => {
-    for (let w = 0; w < words; w++) if (S[w] !== 0) return (w << 5) + (31 - Math.clz32(S[w] & -S[w]));
-    return -1;
-  };
-  const countBits = (S: Uint32Array): number => {
-    let c = 0;
-    for (let w = 0; w < words; w++) if (S[w] !== 0) c += popcount(S[w]);
-    return c;
-  };
-  const members = (S: Uint32Array): number[] => {
-    const out: number[] = [];
+  const u = new Float64Array(n);
+  // candidate buffers per depth (depth = k - dim)
+  const candBuf: Uint32Array[] = [];
+  const candRow: Int32Array[] = [];
+  const candCnt: Int32Array[] = [];
+  for (let t = 0; t <= k; t++) {
+    candBuf.push(new Uint32Array(nf * words));
+    candRow.push(new Int32Array(nf));
+    candCnt.push(new Int32Array(nf));
+  }
+
+  const edgeLength = (S: Uint32Array, o: number): number => {
+    const idx: number[] = [];
     for (let w = 0; w < words; w++) {
-      let x = S[w];
+      let x = S[o + w];
       while (x !== 0) {
         const low = x & -x;
-        out.push((w << 5) + (31 - Math.clz32(low)));
+        idx.push((w << 5) + (31 - Math.clz32(low)));
         x ^= low;
       }
     }
-    return out;
-  };
-  const diff = new Float64Array(k);
-
-  /** Orthonormal basis (dim vectors) of aff(S), by pivoted Gram–Schmidt of its points. */
-  const basisOf = (S: Uint32Array, dim: number): { basis: Float64Array; o: number } => {
-    const idx = members(S);
-    const o = idx[0];
-    const rows = idx.length - 1;
-    const M = new Float64Array(rows * k);
-    for (let a = 0; a < rows; a++) {
-      const q = idx[a + 1];
-      for (let j = 0; j < k; j++) M[a * k + j] = X[q * k + j] - X[o * k + j];
+    if (idx.length === 2) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += (X[idx[0] * n + j] - X[idx[1] * n + j]) ** 2;
+      return Math.sqrt(s);
     }
-    const rb = rowBasis(M, rows, k, 0, undefined, dim);
-    return { basis: rb.Q, o };
+    // robust to extra points on the edge: the two extreme points
+    const a = idx[0];
+    let e = a;
+    let best = -1;
+    for (const q of idx) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += (X[q * n + j] - X[a * n + j]) ** 2;
+      if (s > best) ((best = s), (e = q));
+    }
+    best = 0;
+    for (const q of idx) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += (X[q * n + j] - X[e * n + j]) ** 2;
+      if (s > best) best = s;
+    }
+    return Math.sqrt(best);
   };
 
-  const faceVolume = (S: Uint32Array, dim: number): number => {
-    const idx = members(S);
-    if (dim === 1) {
-      // an edge: the two extreme points (robust to extra points on it)
-      const a = idx[0];
-      let b = a;
-      let best = -1;
-      for (const q of idx) {
-        let s = 0;
-        for (let j = 0; j < k; j++) s += (X[q * k + j] - X[a * k + j]) ** 2;
-        if (s > best) ((best = s), (b = q));
+  // polygon scratch
+  let px = new Float64Array(16);
+  let py = new Float64Array(16);
+  let ang = new Float64Array(16);
+  const ord: number[] = [];
+  const e1 = new Float64Array(n);
+  const e2 = new Float64Array(n);
+  /** Area of a 2-face: project its points on an orthonormal basis of its plane, order by angle, shoelace. */
+  const polygonArea = (S: Uint32Array, o: number): number => {
+    const idx: number[] = [];
+    for (let w = 0; w < words; w++) {
+      let x = S[o + w];
+      while (x !== 0) {
+        const low = x & -x;
+        idx.push((w << 5) + (31 - Math.clz32(low)));
+        x ^= low;
       }
-      best = -1;
-      for (const q of idx) {
-        let s = 0;
-        for (let j = 0; j < k; j++) s += (X[q * k + j] - X[b * k + j]) ** 2;
-        if (s > best) best = s;
-      }
-      return Math.sqrt(best);
     }
-    const cnt = idx.length;
-    const p = idx[0];
-    // candidate facets of this face
-    const cands: Uint32Array[] = [];
-    const counts: number[] = [];
-    for (const F of facets) {
-      const c = new Uint32Array(words);
+    const np = idx.length;
+    if (np < 3) return 0;
+    if (px.length < np) ((px = new Float64Array(2 * np)), (py = new Float64Array(2 * np)), (ang = new Float64Array(2 * np)));
+    const v0 = idx[0] * n;
+    // e1: the farthest point from v0; e2: the largest residual orthogonal to e1
+    let best = -1;
+    for (let a = 1; a < np; a++) {
+      const vo = idx[a] * n;
+      let s = 0;
+      for (let j = 0; j < n; j++) s += (X[vo + j] - X[v0 + j]) ** 2;
+      if (s > best) {
+        best = s;
+        for (let j = 0; j < n; j++) e1[j] = X[vo + j] - X[v0 + j];
+      }
+    }
+    const l1 = Math.sqrt(best);
+    if (!(l1 > 0)) return 0;
+    for (let j = 0; j < n; j++) e1[j] /= l1;
+    best = -1;
+    for (let a = 1; a < np; a++) {
+      const vo = idx[a] * n;
+      let t = 0;
+      for (let j = 0; j < n; j++) t += (X[vo + j] - X[v0 + j]) * e1[j];
+      let s = 0;
+      for (let j = 0; j < n; j++) s += (X[vo + j] - X[v0 + j] - t * e1[j]) ** 2;
+      if (s > best) {
+        best = s;
+        for (let j = 0; j < n; j++) e2[j] = X[vo + j] - X[v0 + j] - t * e1[j];
+      }
+    }
+    const l2 = Math.sqrt(best);
+    if (!(l2 > 0)) return 0;
+    for (let j = 0; j < n; j++) e2[j] /= l2;
+    let cx = 0;
+    let cy = 0;
+    for (let a = 0; a < np; a++) {
+      const vo = idx[a] * n;
+      let x = 0;
+      let y = 0;
+      for (let j = 0; j < n; j++) {
+        const dv = X[vo + j] - X[v0 + j];
+        x += dv * e1[j];
+        y += dv * e2[j];
+      }
+      px[a] = x;
+      py[a] = y;
+      cx += x;
+      cy += y;
+    }
+    cx /= np;
+    cy /= np;
+    ord.length = np;
+    for (let a = 0; a < np; a++) {
+      ang[a] = Math.atan2(py[a] - cy, px[a] - cx);
+      ord[a] = a;
+    }
+    ord.sort((p, q) => ang[p] - ang[q]);
+    let area = 0;
+    for (let a = 0; a < np; a++) {
+      const i = ord[a];
+      const j = ord[(a + 1) % np];
+      area += px[i] * py[j] - px[j] * py[i];
+    }
+    return Math.abs(area) / 2;
+  };
+
+  /** Volume of the face with vertex set S (at S[o..o+words)), dimension dim, normal basis Nb ((n − dim) × n). */
+  const faceVolume = (S: Uint32Array, o: number, dim: number, Nb: Float64Array): number => {
+    if (dim === 1) return edgeLength(S, o);
+    if (dim === 2) return polygonArea(S, o);
+    let cnt = 0;
+    let p = -1;
+    for (let w = 0; w < words; w++) {
+      const x = S[o + w];
+      if (x === 0) continue;
+      if (p < 0) p = (w << 5) + (31 - Math.clz32(x & -x));
+      cnt += popcount(x);
+    }
+    const depth = k - dim;
+    const C = candBuf[depth];
+    const CR = candRow[depth];
+    const CC = candCnt[depth];
+    let nc = 0;
+    for (let f = 0; f < nf; f++) {
+      const fo = f * words;
+      const co = nc * words;
       let cc = 0;
       for (let w = 0; w < words; w++) {
-        const x = S[w] & F[w];
-        c[w] = x;
+        const x = S[o + w] & F[fo + w];
+        C[co + w] = x;
         if (x !== 0) cc += popcount(x);
       }
       if (cc === cnt || cc < dim) continue;
-      cands.push(c);
-      counts.push(cc);
-    }
-    // inclusion-maximal candidates, each once
-    const nc = cands.length;
-    const dead = new Uint8Array(nc);
-    for (let a = 0; a < nc; a++) {
-      if (dead[a]) continue;
-      for (let b = 0; b < nc; b++) {
-        if (a === b || dead[b] || counts[b] > counts[a]) continue;
-        if (counts[b] === counts[a] && b < a) continue;
-        // is cands[b] ⊆ cands[a]?
-        let sub = true;
-        for (let w = 0; w < words; w++) {
-          if ((cands[b][w] & ~cands[a][w]) !== 0) {
-            sub = false;
-            break;
-          }
-        }
-        if (sub) dead[b] = 1;
+      // the same set from another row: keep the first (equal sets are one face)
+      let dup = false;
+      for (let e = 0; e < nc && !dup; e++) {
+        if (CC[e] !== cc) continue;
+        let same = true;
+        for (let w = 0; w < words; w++) if (C[e * words + w] !== C[co + w]) ((same = false), (w = words));
+        dup = same;
       }
+      if (dup) continue;
+      CR[nc] = f;
+      CC[nc] = cc;
+      nc++;
     }
-    let sum = 0;
     const pw = p >>> 5;
     const pbit = 1 << (p & 31);
+    const nN = n - dim;
+    let sum = 0;
     for (let a = 0; a < nc; a++) {
-      if (dead[a]) continue;
-      const G = cands[a];
-      if (G[pw] & pbit) continue;
-      const key = keyOf(G);
-      let f = memo.get(key);
-      if (!f) {
-        const bo = basisOf(G, dim - 1);
-        f = { vol: NaN, basis: bo.basis, o: bo.o, dim: dim - 1 };
-        memo.set(key, f);
-      } else if (!f.basis) {
-        const bo = basisOf(G, dim - 1);
-        f.basis = bo.basis;
-        f.o = bo.o;
+      const ao = a * words;
+      if (C[ao + pw] & pbit) continue; // facets through the apex contribute nothing
+      // inclusion-maximal only: skip if contained in a larger candidate
+      let sub = false;
+      for (let e = 0; e < nc && !sub; e++) {
+        if (e === a || CC[e] <= CC[a]) continue;
+        const eo = e * words;
+        let inside = true;
+        for (let w = 0; w < words; w++) if ((C[ao + w] & ~C[eo + w]) !== 0) ((inside = false), (w = words));
+        sub = inside;
       }
-      // distance from p to aff(G)
-      const o = f.o;
-      for (let j = 0; j < k; j++) diff[j] = X[p * k + j] - X[o * k + j];
-      const B = f.basis!;
-      const nb = B.length / k;
-      for (let l = 0; l < nb; l++) {
+      if (sub) continue;
+      const g = CR[a];
+      // u = a_g projected onto the direction space of aff(F)
+      const go = g * n;
+      for (let j = 0; j < n; j++) u[j] = A[go + j];
+      for (let l = 0; l < nN; l++) {
         let s = 0;
-        for (let j = 0; j < k; j++) s += diff[j] * B[l * k + j];
-        for (let j = 0; j < k; j++) diff[j] -= s * B[l * k + j];
+        for (let j = 0; j < n; j++) s += u[j] * Nb[l * n + j];
+        for (let j = 0; j < n; j++) u[j] -= s * Nb[l * n + j];
       }
-      let h = 0;
-      for (let j = 0; j < k; j++) h += diff[j] * diff[j];
-      h = Math.sqrt(h);
-      if (Number.isNaN(f.vol)) f.vol = faceVolume(G, dim - 1);
-      sum += h * f.vol;
+      let nu = 0;
+      for (let j = 0; j < n; j++) nu += u[j] * u[j];
+      nu = Math.sqrt(nu);
+      if (!(nu > 1e-12)) continue; // numerically parallel: cannot cut this face
+      let ap = 0;
+      for (let j = 0; j < n; j++) ap += A[go + j] * X[p * n + j];
+      const h = (b[g] - ap) / nu;
+      if (!(h > 0)) continue;
+      if (dim <= 3) {
+        // edges and polygons are cheaper to measure than to look up
+        sum += h * (dim === 2 ? edgeLength(C, ao) : polygonArea(C, ao));
+        continue;
+      }
+      const key = keyOf(C, ao);
+      let face = memo.get(key);
+      if (!face) {
+        const Ng = new Float64Array((nN + 1) * n);
+        Ng.set(Nb.subarray(0, nN * n));
+        for (let j = 0; j < n; j++) Ng[nN * n + j] = u[j] / nu;
+        // C is reused by deeper levels only at other depths, so C[ao..] stays valid here
+        face = { vol: faceVolume(C, ao, dim - 1, Ng) };
+        memo.set(key, face);
+      }
+      sum += h * face.vol;
     }
     return sum / dim;
   };
 
   const all = new Uint32Array(words);
   for (let q = 0; q < nv; q++) all[q >>> 5] |= 1 << (q & 31);
-  return faceVolume(all, k);
+  return faceVolume(all, 0, k, N0);
 }
 
 /** Volume within the affine hull; see the module doc. */
 export function relativeVolume(P: HPolyhedron | VPolyhedron): RelativeVolume {
   const L = lattice(P);
-  if (L.verts.length === 0) return { dim: -1, volume: 0, origin: new Float64Array(0), basis: [] };
+  if (L.nv === 0) return { dim: -1, volume: 0, origin: new Float64Array(0), basis: [] };
   const { origin, basis } = affineHull(L);
   const k = basis.length;
   if (L.dirs.length > 0) return { dim: k, volume: Infinity, origin, basis };
-  return { dim: k, volume: volumeInHull(L, origin, basis), origin, basis };
-}
-
-function volumeInHull(L: Lattice, origin: Float64Array, basis: Float64Array[]): number {
-  const n = L.n;
-  const k = basis.length;
-  const nv = L.verts.length;
-  let X: Float64Array;
-  if (k === n) {
-    // full-dimensional: any orthonormal basis preserves volume, so skip the projection (and its rounding)
-    X = new Float64Array(nv * n);
-    L.verts.forEach((v, q) => X.set(v, q * n));
-  } else {
-    X = new Float64Array(nv * k);
-    for (let q = 0; q < nv; q++) {
-      const v = L.verts[q];
-      for (let l = 0; l < k; l++) {
-        let s = 0;
-        for (let j = 0; j < n; j++) s += basis[l][j] * (v[j] - origin[j]);
-        X[q * k + l] = s;
-      }
-    }
-  }
-  return polytopeVolume(X, nv, k, L.facets, L.words);
+  const flat = new Float64Array(k * L.n);
+  basis.forEach((v, l) => flat.set(v, l * L.n));
+  const normals = complementBasis(flat, k, L.n);
+  const N0 = new Float64Array(normals.length * L.n);
+  normals.forEach((v, l) => N0.set(v, l * L.n));
+  return { dim: k, volume: polytopeVolume(L, k, N0), origin, basis };
 }
 
 /**
@@ -311,9 +414,9 @@ function volumeInHull(L: Lattice, origin: Float64Array, basis: Float64Array[]): 
  */
 export function volume(P: HPolyhedron | VPolyhedron): number {
   const L = lattice(P);
-  if (L.verts.length === 0) return 0;
-  const { origin, basis } = affineHull(L);
+  if (L.nv === 0) return 0;
+  const { basis } = affineHull(L);
   if (basis.length < L.n) return 0;
   if (L.dirs.length > 0) return Infinity;
-  return volumeInHull(L, origin, basis);
+  return polytopeVolume(L, L.n, new Float64Array(0));
 }

@@ -235,7 +235,7 @@ export function popcount(x: number): number {
 // ---------------------------------------------------------------------------------------------
 
 /** Order in which the DD adds constraints after the initial basis. */
-export type DDOrder = 'lexmin' | 'input' | 'maxindex';
+export type DDOrder = 'lexmin' | 'lexmax' | 'input' | 'maxindex';
 
 /** Options of {@link coneDD}. @internal */
 export interface DDOptions {
@@ -327,21 +327,17 @@ export function coneDD(G: Float64Array, m: number, d: number, options: DDOptions
   for (let l = 0; l < r; l++) B.set(Gr.subarray(basisRows[l] * r, basisRows[l] * r + r), l * r);
   const Binv = smallInverse(B, r);
   if (!Binv) throw new Error('internal error: DD initial basis is singular');
-  let rays: Float64Array[] = [];
-  let zero: Uint32Array[] = [];
+  // ray pool: flat buffers, double-buffered (rays r doubles each, zero sets `words` words each)
+  let cap = Math.max(64, 2 * r);
+  let Y = new Float64Array(cap * r);
+  let Z = new Uint32Array(cap * words);
+  let nr = r;
   for (let j = 0; j < r; j++) {
-    const y = new Float64Array(r);
     let s = 0;
-    for (let l = 0; l < r; l++) {
-      y[l] = -Binv[l * r + j];
-      s += y[l] * y[l];
-    }
+    for (let l = 0; l < r; l++) s += Binv[l * r + j] * Binv[l * r + j];
     s = Math.sqrt(s);
-    for (let l = 0; l < r; l++) y[l] /= s;
-    const z = new Uint32Array(words);
-    for (let l = 0; l < r; l++) if (l !== j) z[basisRows[l] >>> 5] |= 1 << (basisRows[l] & 31);
-    rays.push(y);
-    zero.push(z);
+    for (let l = 0; l < r; l++) Y[j * r + l] = -Binv[l * r + j] / s;
+    for (let l = 0; l < r; l++) if (l !== j) Z[j * words + (basisRows[l] >>> 5)] |= 1 << (basisRows[l] & 31);
   }
 
   // remaining rows in the chosen order
@@ -349,116 +345,156 @@ export function coneDD(G: Float64Array, m: number, d: number, options: DDOptions
   for (const i of basisRows) inBasis[i] = 1;
   const rest = live.filter((i) => !inBasis[i]);
   const order = options.order ?? 'lexmin';
-  if (order === 'lexmin') {
+  if (order === 'lexmin' || order === 'lexmax') {
+    // cdd's lexmin on [b, −A] for rows g = [a, −b] (homogenising coordinate last): −g compared from the last coordinate
+    const sgn = order === 'lexmin' ? -1 : 1;
     rest.sort((p, q) => {
       for (let j = d - 1; j >= 0; j--) {
         const dv = Gn[p * d + j] - Gn[q * d + j];
-        if (Math.abs(dv) > 1e-12) return dv;
+        if (Math.abs(dv) > 1e-12) return sgn * dv;
       }
       return p - q;
     });
   } else if (order === 'maxindex') rest.reverse();
 
   const stats = options.stats;
-  let slack = new Float64Array(64);
+  let slack = new Float64Array(cap);
+  let cls = new Int8Array(cap);
+  let plus = new Int32Array(cap);
+  let minus = new Int32Array(cap);
   const c = new Uint32Array(words);
   const need = r - 2;
+  // new rays of one step
+  let ncap = 64;
+  let NY = new Float64Array(ncap * r);
+  let NZ = new Uint32Array(ncap * words);
   for (const i of rest) {
-    const nr = rays.length;
     if (nr === 0) break;
-    if (slack.length < nr) slack = new Float64Array(2 * nr);
     const gi = i * r;
-    const plus: number[] = [];
-    const minus: number[] = [];
-    const zeroIdx: number[] = [];
-    for (let k = 0; k < nr; k++) {
-      const y = rays[k];
-      let s = 0;
-      for (let l = 0; l < r; l++) s += Gr[gi + l] * y[l];
-      slack[k] = s;
-      if (s > tol) plus.push(k);
-      else if (s < -tol) minus.push(k);
-      else zeroIdx.push(k);
-    }
+    let np = 0;
+    let nm = 0;
     const bitW = i >>> 5;
     const bit = 1 << (i & 31);
-    for (const k of zeroIdx) zero[k][bitW] |= bit;
-    if (plus.length === 0) continue;
-    const newRays: Float64Array[] = [];
-    const newZero: Uint32Array[] = [];
-    for (const p of plus) {
-      const zp = zero[p];
-      for (const q of minus) {
-        if (stats) stats.pairs++;
-        const zq = zero[q];
+    for (let k = 0; k < nr; k++) {
+      const o = k * r;
+      let s = 0;
+      for (let l = 0; l < r; l++) s += Gr[gi + l] * Y[o + l];
+      slack[k] = s;
+      if (s > tol) ((cls[k] = 1), (plus[np++] = k));
+      else if (s < -tol) ((cls[k] = -1), (minus[nm++] = k));
+      else ((cls[k] = 0), (Z[k * words + bitW] |= bit));
+    }
+    if (np === 0) continue;
+    let nn = 0;
+    for (let a = 0; a < np; a++) {
+      const p = plus[a];
+      const op = p * words;
+      for (let bq = 0; bq < nm; bq++) {
+        const q = minus[bq];
+        const oq = q * words;
         let cnt = 0;
         for (let w = 0; w < words; w++) {
-          const x = zp[w] & zq[w];
+          const x = Z[op + w] & Z[oq + w];
           c[w] = x;
           if (x !== 0) cnt += popcount(x);
         }
         if (cnt < need) continue;
         let adjacent = true;
-        for (let t = 0; t < nr && adjacent; t++) {
-          if (t === p || t === q) continue;
-          const zt = zero[t];
-          let sup = true;
-          for (let w = 0; w < words; w++) {
-            if ((zt[w] & c[w]) !== c[w]) {
-              sup = false;
+        if (words === 1) {
+          const c0 = c[0];
+          for (let t = 0; t < nr; t++) {
+            if ((c0 & ~Z[t]) === 0 && t !== p && t !== q) {
+              adjacent = false;
               break;
             }
           }
-          if (sup) adjacent = false;
+        } else {
+          for (let t = 0; t < nr && adjacent; t++) {
+            if (t === p || t === q) continue;
+            const ot = t * words;
+            let sup = true;
+            for (let w = 0; w < words; w++) {
+              if ((c[w] & ~Z[ot + w]) !== 0) {
+                sup = false;
+                break;
+              }
+            }
+            if (sup) adjacent = false;
+          }
         }
+        if (stats) stats.pairs++;
         if (!adjacent) continue;
+        if (nn === ncap) {
+          ncap *= 2;
+          const y2 = new Float64Array(ncap * r);
+          y2.set(NY);
+          NY = y2;
+          const z2 = new Uint32Array(ncap * words);
+          z2.set(NZ);
+          NZ = z2;
+        }
         const sp = slack[p];
         const sq = slack[q];
-        const yp = rays[p];
-        const yq = rays[q];
-        const y = new Float64Array(r);
+        const po = p * r;
+        const qo = q * r;
+        const no = nn * r;
         let s = 0;
         for (let l = 0; l < r; l++) {
-          const v = sp * yq[l] - sq * yp[l];
-          y[l] = v;
+          const v = sp * Y[qo + l] - sq * Y[po + l];
+          NY[no + l] = v;
           s += v * v;
         }
-        s = Math.sqrt(s);
-        for (let l = 0; l < r; l++) y[l] /= s;
-        const z = c.slice();
-        z[bitW] |= bit;
-        newRays.push(y);
-        newZero.push(z);
+        s = 1 / Math.sqrt(s);
+        for (let l = 0; l < r; l++) NY[no + l] *= s;
+        const nz = nn * words;
+        for (let w = 0; w < words; w++) NZ[nz + w] = c[w];
+        NZ[nz + bitW] |= bit;
+        nn++;
       }
     }
-    const keptRays: Float64Array[] = [];
-    const keptZero: Uint32Array[] = [];
+    // compact: keep non-violating rays, append the new ones
+    let k2 = 0;
     for (let k = 0; k < nr; k++) {
-      if (slack[k] > tol) continue;
-      keptRays.push(rays[k]);
-      keptZero.push(zero[k]);
+      if (cls[k] === 1) continue;
+      if (k2 !== k) {
+        Y.copyWithin(k2 * r, k * r, k * r + r);
+        Z.copyWithin(k2 * words, k * words, k * words + words);
+      }
+      k2++;
     }
-    for (let k = 0; k < newRays.length; k++) {
-      keptRays.push(newRays[k]);
-      keptZero.push(newZero[k]);
+    if (k2 + nn > cap) {
+      while (k2 + nn > cap) cap *= 2;
+      const y2 = new Float64Array(cap * r);
+      y2.set(Y.subarray(0, k2 * r));
+      Y = y2;
+      const z2 = new Uint32Array(cap * words);
+      z2.set(Z.subarray(0, k2 * words));
+      Z = z2;
+      slack = new Float64Array(cap);
+      cls = new Int8Array(cap);
+      plus = new Int32Array(cap);
+      minus = new Int32Array(cap);
     }
-    rays = keptRays;
-    zero = keptZero;
+    Y.set(NY.subarray(0, nn * r), k2 * r);
+    Z.set(NZ.subarray(0, nn * words), k2 * words);
+    nr = k2 + nn;
     if (stats) {
-      stats.created += newRays.length;
-      if (rays.length > stats.maxRays) stats.maxRays = rays.length;
+      stats.created += nn;
+      if (nr > stats.maxRays) stats.maxRays = nr;
     }
   }
 
   // back to R^d
   const out: Float64Array[] = [];
-  for (const w of rays) {
+  const zero: Uint32Array[] = [];
+  for (let k = 0; k < nr; k++) {
     const y = new Float64Array(d);
     for (let l = 0; l < r; l++) {
-      const a = w[l];
+      const a = Y[k * r + l];
       for (let j = 0; j < d; j++) y[j] += a * rb.Q[l * d + j];
     }
     out.push(y);
+    zero.push(Z.slice(k * words, k * words + words));
   }
   return finish(out, zero, lineality);
 }
@@ -694,6 +730,16 @@ function polishVertex(P: HPolyhedron, x: Float64Array, tight: Uint32Array, eqRow
   for (let i = 0; i < P.m; i++) if (tight[i >>> 5] & (1 << (i & 31)) && !constRow[i] && rowNorm[i] > 0) rows.push(i);
   const r = rows.length + eqRows.length;
   if (r < n) return x;
+  // already accurate (the common case): skip
+  let worst = 0;
+  let xs = 1;
+  for (let j = 0; j < n; j++) xs = Math.max(xs, Math.abs(x[j]));
+  for (const i of rows) {
+    let s = -P.b[i];
+    for (let j = 0; j < n; j++) s += P.A[i * n + j] * x[j];
+    worst = Math.max(worst, Math.abs(s) / rowNorm[i]);
+  }
+  if (worst <= 1e-14 * xs && eqRows.length === 0) return x;
   const M = new Float64Array(r * n);
   const h = new Float64Array(r);
   let a = 0;

@@ -44,8 +44,11 @@ export interface PreimageOptions {
   volumes?: boolean;
   /** Largest dimension for V-representations and volumes (default 8). */
   maxVolumeDim?: number;
-  /** Attach exact certificates to pieces (default true). */
-  certificates?: boolean;
+  /**
+   * Exact certificates on pieces: true (default) checks each witness (inside the piece, its
+   * pattern, the target); 'full' also evaluates every vertex exactly; false skips them.
+   */
+  certificates?: boolean | 'full';
   /** Stop after this long (status `incomplete_time`). */
   timeLimitMs?: number;
   /** Stop after this many pieces (status `incomplete_budget`). */
@@ -74,7 +77,7 @@ export interface PreparedProblem {
   units: 'raw' | 'normalized';
   volumes: boolean;
   maxVolumeDim: number;
-  certificates: boolean;
+  certificates: boolean | 'full';
 }
 
 /** Normalises a problem (validates everything a user can get wrong). */
@@ -355,6 +358,6 @@ function finishPiece(raw: RawPiece, id: number, problem: PreparedProblem, domain
     piece.rays = (rays ?? []).map((v) => Array.from(v));
     piece.lines = (vlines ?? []).map((v) => Array.from(v));
   } else if (lines.length > 0) piece.lines = lines.map((v) => Array.from(scaling ? scaling.directionBack(v) : v));
-  if (problem.certificates) piece.certificate = certifyPiece(piece, ctx, domain);
+  if (problem.certificates) piece.certificate = certifyPiece(piece, ctx, problem.certificates === 'full');
   return piece;
 }

@@ -25,7 +25,7 @@ export interface TargetCliOptions {
   units?: string;
   resultLayer?: string;
   volumes?: boolean;
-  certificates?: boolean;
+  certificates?: boolean | string;
   maxVolumeDim?: string;
   timeout?: string;
   maxPieces?: string;
@@ -103,13 +103,20 @@ export function targetFromCli(net: Network, spec: string | undefined, o: TargetC
       units,
       resultLayer,
       volumes: o.volumes !== false,
-      certificates: o.certificates !== false,
+      certificates: certificateLevel(o.certificates),
       maxVolumeDim: int(o.maxVolumeDim, '--max-volume-dim'),
       timeLimitMs: timeout !== undefined ? timeout * 1000 : undefined,
       maxPieces: int(o.maxPieces, '--max-pieces'),
       maxNodes: int(o.maxNodes, '--max-nodes'),
     },
   };
+}
+
+function certificateLevel(v: boolean | string | undefined): boolean | 'full' {
+  if (v === undefined || v === true || v === 'witness') return true;
+  if (v === false) return false;
+  if (v === 'full') return 'full';
+  throw new PreimageError('BAD_ARGUMENT', `expected --certificates witness or full, found ${JSON.stringify(v)}`);
 }
 
 /** Adds the target, domain and budget options to a command. */
@@ -128,6 +135,7 @@ export function addTargetOptions(cmd: Command): Command {
     .option('--units <units>', 'for .nnet networks: raw or normalized (default) coordinates')
     .option('--result-layer <k>', 'coordinates of the pieces: layer k (default 0, the input)')
     .option('--no-volumes', 'skip vertices and volumes')
+    .option('--certificates <level>', 'exact certificates: witness (default) or full (every vertex evaluated exactly)')
     .option('--no-certificates', 'skip exact certificates')
     .option('--max-volume-dim <d>', 'largest dimension for vertices and volumes (default 8)')
     .option('--timeout <seconds>', 'stop after this long (status incomplete_time)')
