@@ -154,8 +154,9 @@ function advanceVertex(f: VFrame, ctx: AdvanceContext): boolean {
         continue;
       }
     }
+    // the decision loop above left the vertex values in ctx.h (the forced case computes them here)
     if (ctx.h.length < f.poly.nv) ctx.h = new Float64Array(2 * f.poly.nv);
-    const vals = vertexValues(f.poly, a, cu, ctx.h);
+    const vals = isTarget && target.forcedPattern ? vertexValues(f.poly, a, cu, ctx.h) : ctx.h;
     if (isTarget && target.forcedPattern) {
       // point target with every unit inactive: keep the side z <= 0
       const sp = splitVPoly(f.poly, Float64Array.from(a), cu, vals);
@@ -248,6 +249,14 @@ function* finishVertexLeaf(f: VFrame, target: TargetSet, stats: SearchStats, n: 
     yield emit(f.poly, 0);
     return;
   }
+  // fast path: a convex piece whose vertices all satisfy a part lies in it (the map is affine on it)
+  if (target.interiorDisjoint || target.parts.length === 1) {
+    const j = wholePart(f.poly, target, M, c, n);
+    if (j >= 0) {
+      yield emit(f.poly, j);
+      return;
+    }
+  }
   const partRows = target.parts.map((p) => composeRows(p, M, c, target.cols, n));
   let found = 0;
   for (let j = 0; j < target.parts.length; j++) {
@@ -259,6 +268,32 @@ function* finishVertexLeaf(f: VFrame, target: TargetSet, stats: SearchStats, n: 
     }
   }
   if (found === 0) stats.emptyLeaves++;
+}
+
+/** The index of a target part containing every vertex of P (so all of P), or -1. */
+function wholePart(P: VPoly, target: TargetSet, M: Float64Array, c: Float64Array, n: number): number {
+  const cols = target.cols;
+  const Y = new Float64Array(P.nv * cols);
+  for (let v = 0; v < P.nv; v++) {
+    for (let i = 0; i < cols; i++) {
+      let s = c[i];
+      for (let j = 0; j < n; j++) s += M[i * n + j] * P.X[v * n + j];
+      Y[v * cols + i] = s;
+    }
+  }
+  parts: for (let j = 0; j < target.parts.length; j++) {
+    const p = target.parts[j];
+    if (p.eqRows > 0) continue;
+    for (let r = 0; r < p.rows; r++) {
+      for (let v = 0; v < P.nv; v++) {
+        let s = -p.t[r];
+        for (let i = 0; i < cols; i++) s += p.T[r * cols + i] * Y[v * cols + i];
+        if (s > 0) continue parts;
+      }
+    }
+    return j;
+  }
+  return -1;
 }
 
 /** P ∩ {rows}, or null when it has no interior beyond the margin. */
