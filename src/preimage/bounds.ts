@@ -58,7 +58,7 @@ export function boxRange(lo: Float64Array, hi: Float64Array, n: number): Range {
  * from below, down to the node's exact layer; its minimum over the node is a lower bound of the
  * row over every point of the node.
  */
-export function symbolicReachable(layers: Layer[], f: NodeView, target: TargetSet, n: number, range: Range, box?: { lo: Float64Array; hi: Float64Array }): boolean {
+export function symbolicReachable(layers: Layer[], f: NodeView, target: TargetSet, n: number, range: Range, box?: { lo: Float64Array; hi: Float64Array }, finalRange?: Range): boolean {
   // cheap interval over the bounding box first; the exact range only where the sign is in doubt
   const quick = box ? boxRange(box.lo, box.hi, n) : null;
   const last = layers.length - 1;
@@ -167,7 +167,7 @@ export function symbolicReachable(layers: Layer[], f: NodeView, target: TargetSe
           c0 += m * f.c[i];
           for (let j = 0; j < n; j++) a[j] += m * f.M[i * n + j];
         }
-        return range(a, c0)[0];
+        return (finalRange ?? range)(a, c0)[0];
       }
       // pre-activations of layer q -> activities of layer q-1: z_q = W a_{q-1} + b
       const Lq = layers[q];

@@ -19,6 +19,7 @@ import { classify } from '../polyhedra/ops.js';
 import type { DimensionClass, HPolyhedron } from '../polyhedra/types.js';
 import { RowStack, type Row } from './rows.js';
 import type { VPoly } from '../polyhedra/vpoly.js';
+import { boxRange, symbolicReachable, type Range } from './bounds.js';
 import type { DomainSet } from './domain.js';
 import type { TargetSet } from './target.js';
 
@@ -152,6 +153,7 @@ export function* searchPieces(layers: Layer[], domain: DomainSet, target: Target
     const f = frames.pop() as Frame;
     stack.truncate(f.rowCount);
     for (const r of f.pending) stack.push(r);
+    f.pending = []; // on the stack now (lpReachable pushes only the pending rows of frames not started)
     if (f.witness === null) {
       const r = stack.minimize(new Float64Array(n));
       stats.lps++;
@@ -184,7 +186,7 @@ export function* searchPieces(layers: Layer[], domain: DomainSet, target: Target
         f.M = next.M;
         f.c = next.c;
         f.patterns = f.patterns.concat([new Uint8Array(layers[f.layer].outSize)]);
-        if (!targetReachable(layers, f, target, n)) {
+        if (!lpReachable(layers, f, target, n, stack, stats)) {
           stats.pruned++;
           done = true;
         }
@@ -235,9 +237,9 @@ export function* searchPieces(layers: Layer[], domain: DomainSet, target: Target
         const childActive = makeChild(f, 1, { a: neg, b: cu, kind: 'ineq' }, failed ? null : activeSide.point, stack.size, n);
         const childInactive = makeChild(f, 0, { a, b: -cu, kind: 'ineq' }, failed ? null : inactiveSide.point, stack.size, n);
         // push active first so that the inactive branch is explored first
-        if (targetReachable(layers, childActive, target, n)) frames.push(childActive);
+        if (lpReachable(layers, childActive, target, n, stack, stats)) frames.push(childActive);
         else stats.pruned++;
-        if (targetReachable(layers, childInactive, target, n)) frames.push(childInactive);
+        if (lpReachable(layers, childInactive, target, n, stack, stats)) frames.push(childInactive);
         else stats.pruned++;
         done = true;
         break;
@@ -469,6 +471,25 @@ export function targetReachable(layers: Layer[], f: Pick<Frame, 'layer' | 'unit'
     }
     return true;
   });
+}
+
+/** Target-aware pruning of the LP search: intervals, then symbolic bounds over the node's bounding box. */
+function lpReachable(layers: Layer[], f: Frame, target: TargetSet, n: number, stack: RowStack, stats: SearchStats): boolean {
+  if (target.description.kind === 'partition') return true;
+  if (!targetReachable(layers, f, target, n)) return false;
+  if (!f.lo.every(Number.isFinite) || !f.hi.every(Number.isFinite)) return true;
+  // the back-substituted target rows are bounded exactly over the node by a warm LP
+  const exact: Range = (a, c) => {
+    const size = stack.size;
+    for (const r of f.pending) stack.push(r);
+    const res = stack.minimize(a);
+    stats.lps++;
+    stack.truncate(size);
+    if (res.status === 'optimal') return [(res.objective as number) + c - 1e-9 * (1 + Math.abs(res.objective as number)), Infinity];
+    if (res.status === 'infeasible') return [Infinity, Infinity];
+    return [-Infinity, Infinity];
+  };
+  return symbolicReachable(layers, f, target, n, boxRange(f.lo, f.hi, n), undefined, exact);
 }
 
 /** Leaf: intersect with each target part (made disjoint) and classify. */
