@@ -23,7 +23,7 @@
 import { PreimageError } from '../errors.js';
 import type { Network } from '../network/types.js';
 import { TOL } from '../tolerance.js';
-import { dedupePolygon, inradiusBound, polygonArea, polygonCentroid, splitPolygon } from './polygon.js';
+import { dedupePolygon, inradiusBound, polygonArea, polygonCentroid, polygonDepth, splitPolygon } from './polygon.js';
 
 /** A plane in input space: x(u, v) = origin + u·dir1 + v·dir2. */
 export interface SlicePlane {
@@ -61,14 +61,20 @@ export interface SliceOptions {
 /** One linear region of the slice. */
 export interface SliceRegion {
   id: number;
-  /** Vertices [u, v] in plane coordinates, counter-clockwise. */
-  vertices: number[][];
-  /** The same vertices in input coordinates (the plane's units: raw for `units: 'raw'`). */
-  inputVertices: number[][];
+  /** Vertices in plane coordinates, counter-clockwise, flat: [u0, v0, u1, v1, ...]. */
+  vertices: number[];
+  /**
+   * The same vertices in input coordinates (the plane's units: raw for `units: 'raw'`), flat:
+   * vertex i is inputVertices[i·n .. i·n + n − 1].
+   */
+  inputVertices: number[];
   /** Activation pattern per layer (1 active, 0 inactive; identity layers all ones), as activationPattern. */
   pattern: Uint8Array[];
-  /** Outputs on the region: y = M [u, v] + c (M is outputs × 2). Raw outputs for `units: 'raw'`. */
-  map: { M: number[][]; c: number[] };
+  /**
+   * Outputs on the region: y_j = M[2j]·u + M[2j+1]·v + c[j] (M is outputs × 2, row-major). Raw
+   * outputs for `units: 'raw'`.
+   */
+  map: { M: number[]; c: number[] };
   /** Area in plane coordinates. */
   area: number;
   /** Area centroid [u, v]. */
@@ -179,148 +185,9 @@ export function computeSlice(net: Network, plane: SlicePlane, rect: SliceRect, o
     };
     outputScale = { range: nz.outputRange, mean: nz.outputMean };
   }
-  const maxRegions = opts.maxRegions ?? 1_000_000;
-  const du = R.u1 - R.u0, dv = R.v1 - R.v0;
-  const delta = TOL.FULL_DIM_RADIUS;
-  const layers = net.layers;
-  const Lc = layers.length;
-  const stats: SliceStats = { regions: 0, splits: 0, slivers: 0, thin: 0, unitsDecided: 0, milliseconds: 0 };
-  const regions: SliceRegion[] = [];
-  let status: Slice['status'] = 'complete';
-  let visited = 0;
-
-  // transposed weights: column i of W is contiguous (Z += W[:, i] · a_i runs over a contiguous row)
-  const WT = layers.map((L) => {
-    const T = new Float64Array(L.weights.length);
-    for (let j = 0; j < L.outSize; j++) for (let i = 0; i < L.inSize; i++) T[i * L.outSize + j] = L.weights[j * L.inSize + i];
-    return T;
-  });
-  /** Adds sign · W_k[:, i] ⊗ (a, b, c) to Z (interleaved rows [a, b, c]). */
-  const addColumn = (Z: Float64Array, k: number, i: number, a: number, b: number, c: number): void => {
-    const m = layers[k].outSize, T = WT[k], o = i * m;
-    for (let j = 0; j < m; j++) {
-      const wt = T[o + j];
-      Z[3 * j] += wt * a;
-      Z[3 * j + 1] += wt * b;
-      Z[3 * j + 2] += wt * c;
-    }
-  };
-  /** Pre-activation map of layer k from the inputs' map A (rows where `on` is 1, or all rows). */
-  const preactivation = (k: number, A: ArrayLike<number>, on: Uint8Array | null): Float64Array => {
-    const L = layers[k];
-    const Z = new Float64Array(3 * L.outSize);
-    for (let j = 0; j < L.outSize; j++) Z[3 * j + 2] = L.bias[j];
-    for (let i = 0; i < L.inSize; i++) {
-      if (on && !on[i]) continue;
-      const a = A[3 * i], b = A[3 * i + 1], c = A[3 * i + 2];
-      if (a === 0 && b === 0 && c === 0) continue;
-      addColumn(Z, k, i, a, b, c);
-    }
-    return Z;
-  };
-
-  // per-piece bounding boxes (centre and half-extents) for a cheap test before the vertices
-  let boxes = new Float64Array(4 * 64);
-  const setBox = (idx: number, P: number[]): void => {
-    if (boxes.length < 4 * (idx + 1)) { const nb = new Float64Array(8 * (idx + 1)); nb.set(boxes); boxes = nb; }
-    let umin = Infinity, umax = -Infinity, vmin = Infinity, vmax = -Infinity;
-    for (let i = 0; i < P.length; i += 2) {
-      const u = P[i], v = P[i + 1];
-      if (u < umin) umin = u;
-      if (u > umax) umax = u;
-      if (v < vmin) vmin = v;
-      if (v > vmax) vmax = v;
-    }
-    boxes[4 * idx] = (umin + umax) / 2;
-    boxes[4 * idx + 1] = (vmin + vmax) / 2;
-    boxes[4 * idx + 2] = (umax - umin) / 2;
-    boxes[4 * idx + 3] = (vmax - vmin) / 2;
-  };
-
-  // depth-first over layers: on polygon P the pre-activations of layer k are Z (rows [a, b, c])
-  const step = (P: number[], Z: Float64Array, k: number, pattern: Uint8Array[]): void => {
-    if (status !== 'complete') return;
-    if ((++visited & 255) === 0 && opts.signal?.aborted) { status = 'cancelled'; return; }
-    const L = layers[k];
-    const m = L.outSize;
-    const last = k === Lc - 1;
-    if (L.activation !== 'relu') {
-      const ones = new Uint8Array(m).fill(1);
-      if (last) {
-        if (regions.length >= maxRegions) { status = 'incomplete_budget'; return; }
-        emit(P, Z, ones, pattern.concat([ones]));
-      } else step(P, preactivation(k + 1, Z, null), k + 1, pattern.concat([ones]));
-      return;
-    }
-    const polys: number[][] = [P];
-    const signs: Uint8Array[] = [new Uint8Array(m)];
-    setBox(0, P);
-    for (let j = 0; j < m; j++) {
-      const a = Z[3 * j], b = Z[3 * j + 1], c = Z[3 * j + 2];
-      const eps = delta * Math.sqrt(a * du * (a * du) + b * dv * (b * dv));
-      const aa = a < 0 ? -a : a, ab = b < 0 ? -b : b;
-      const count = polys.length;
-      for (let p = 0; p < count; p++) {
-        // the line misses the bounding box by more than the margin: no cut, no vertex evaluation
-        const hc = a * boxes[4 * p] + b * boxes[4 * p + 1] + c;
-        const spread = aa * boxes[4 * p + 2] + ab * boxes[4 * p + 3];
-        if (hc - spread > eps) { signs[p][j] = 1; stats.unitsDecided++; continue; }
-        if (hc + spread < -eps) { stats.unitsDecided++; continue; }
-        const sp = splitPolygon(polys[p], a, b, c, eps);
-        if (sp.sliver) stats.slivers++;
-        if (sp.neg && sp.pos) {
-          stats.splits++;
-          polys[p] = sp.neg;
-          setBox(p, sp.neg);
-          const s2 = Uint8Array.from(signs[p]);
-          s2[j] = 1;
-          setBox(polys.length, sp.pos);
-          polys.push(sp.pos);
-          signs.push(s2);
-        } else {
-          stats.unitsDecided++;
-          if (sp.pos) signs[p][j] = 1;
-        }
-      }
-    }
-    if (last) {
-      for (let p = 0; p < polys.length; p++) {
-        if (regions.length >= maxRegions) { status = 'incomplete_budget'; return; }
-        emit(polys[p], Z, signs[p], pattern.concat([signs[p]]));
-      }
-      return;
-    }
-    // next layer's pre-activations; a sibling's map is its predecessor's plus the few units whose sign differs
-    let prevZ: Float64Array | null = null, prevS: Uint8Array | null = null;
-    for (let p = 0; p < polys.length; p++) {
-      if (status !== 'complete') return;
-      const s = signs[p];
-      let Zn: Float64Array;
-      let diff = 0, act = 0;
-      if (prevS) for (let j = 0; j < m; j++) { if (s[j] !== prevS[j]) diff++; if (s[j]) act++; }
-      if (prevZ && prevS && diff <= act / 2) {
-        Zn = Float64Array.from(prevZ);
-        for (let j = 0; j < m; j++) {
-          if (s[j] === prevS[j]) continue;
-          const sg = s[j] ? 1 : -1;
-          addColumn(Zn, k + 1, j, sg * Z[3 * j], sg * Z[3 * j + 1], sg * Z[3 * j + 2]);
-        }
-      } else Zn = preactivation(k + 1, Z, s);
-      prevZ = Zn;
-      prevS = s;
-      step(polys[p], Zn, k + 1, pattern.concat([s]));
-    }
-  };
-
-  // layer-0 map: x_k(u, v) = dir1_k u + dir2_k v + origin_k, rows [a, b, c]
-  const A0 = new Float64Array(3 * n);
-  for (let k = 0; k < n; k++) {
-    A0[3 * k] = netPlane.dir1[k];
-    A0[3 * k + 1] = netPlane.dir2[k];
-    A0[3 * k + 2] = netPlane.origin[k];
-  }
-  step([R.u0, R.v0, R.u1, R.v0, R.u1, R.v1, R.u0, R.v1], preactivation(0, A0, null), 0, []);
-  stats.milliseconds = performance.now() - t0;
+  const builder = new SliceBuilder(net, { origin, dir1, dir2 }, netPlane, R, outputScale, opts);
+  builder.run();
+  builder.stats.milliseconds = performance.now() - t0;
   return {
     plane: { origin, dir1, dir2 },
     rect: R,
@@ -329,11 +196,225 @@ export function computeSlice(net: Network, plane: SlicePlane, rect: SliceRect, o
     outputScale,
     inputSize: n,
     outputSize: net.outputSize,
-    widths: layers.map((l) => l.outSize),
-    regions,
-    status,
-    stats,
+    widths: net.layers.map((l) => l.outSize),
+    regions: builder.regions,
+    status: builder.status,
+    stats: builder.stats,
   };
+}
+
+type PlaneArrays = { origin: number[]; dir1: number[]; dir2: number[] };
+
+/**
+ * The splitting loop. A class rather than closures so that V8 sees one function per method across
+ * calls (closures re-created per call made it deoptimise on "wrong call target").
+ */
+class SliceBuilder {
+  readonly regions: SliceRegion[] = [];
+  readonly stats: SliceStats = { regions: 0, splits: 0, slivers: 0, thin: 0, unitsDecided: 0, milliseconds: 0 };
+  status: Slice['status'] = 'complete';
+  private visited = 0;
+  private readonly n: number;
+  private readonly du: number;
+  private readonly dv: number;
+  private readonly delta = TOL.FULL_DIM_RADIUS;
+  private readonly maxRegions: number;
+  /** Transposed weights: column i of W_k is contiguous. */
+  private readonly WT: Float64Array[];
+  /** Two scratch maps per layer (the current sibling's and its predecessor's). */
+  private readonly zbuf: Float64Array[][];
+  /** All-ones patterns of identity layers, shared by every region (patterns are never mutated). */
+  private readonly ones: Uint8Array[];
+  /** Per-piece bounding boxes (centre u, centre v, half-width, half-height). */
+  private boxes = new Float64Array(4 * 64);
+
+  constructor(
+    private readonly net: Network,
+    private readonly plane: PlaneArrays,
+    private readonly netPlane: PlaneArrays,
+    private readonly rect: SliceRect,
+    private readonly outputScale: Slice['outputScale'],
+    private readonly opts: SliceOptions,
+  ) {
+    this.n = net.inputSize;
+    this.du = rect.u1 - rect.u0;
+    this.dv = rect.v1 - rect.v0;
+    this.maxRegions = opts.maxRegions ?? 1_000_000;
+    this.WT = net.layers.map((L) => {
+      const T = new Float64Array(L.weights.length);
+      for (let j = 0; j < L.outSize; j++) for (let i = 0; i < L.inSize; i++) T[i * L.outSize + j] = L.weights[j * L.inSize + i];
+      return T;
+    });
+    this.ones = net.layers.map((L) => new Uint8Array(L.outSize).fill(1));
+    this.zbuf = net.layers.map((L) => [new Float64Array(3 * L.outSize), new Float64Array(3 * L.outSize)]);
+  }
+
+  run(): void {
+    const n = this.n, R = this.rect;
+    // layer-0 map: x_k(u, v) = dir1_k u + dir2_k v + origin_k, rows [a, b, c]
+    const A0 = new Float64Array(3 * n);
+    for (let k = 0; k < n; k++) {
+      A0[3 * k] = this.netPlane.dir1[k];
+      A0[3 * k + 1] = this.netPlane.dir2[k];
+      A0[3 * k + 2] = this.netPlane.origin[k];
+    }
+    this.step([R.u0, R.v0, R.u1, R.v0, R.u1, R.v1, R.u0, R.v1], this.preactivation(0, A0, null, this.zbuf[0][0]), 0, []);
+  }
+
+  /** Adds W_k[:, i] ⊗ (a, b, c) to Z (interleaved rows [a, b, c]). */
+  private addColumn(Z: Float64Array, k: number, i: number, a: number, b: number, c: number): void {
+    const m = this.net.layers[k].outSize, T = this.WT[k], o = i * m;
+    for (let j = 0; j < m; j++) {
+      const wt = T[o + j];
+      Z[3 * j] += wt * a;
+      Z[3 * j + 1] += wt * b;
+      Z[3 * j + 2] += wt * c;
+    }
+  }
+
+  /** Pre-activation map of layer k from the inputs' map A (rows where `on` is 1, or all rows), into Z. */
+  private preactivation(k: number, A: Float64Array, on: Uint8Array | null, Z: Float64Array): Float64Array {
+    const L = this.net.layers[k];
+    Z.fill(0);
+    for (let j = 0; j < L.outSize; j++) Z[3 * j + 2] = L.bias[j];
+    for (let i = 0; i < L.inSize; i++) {
+      if (on !== null && on[i] === 0) continue;
+      const a = A[3 * i], b = A[3 * i + 1], c = A[3 * i + 2];
+      if (a === 0 && b === 0 && c === 0) continue;
+      this.addColumn(Z, k, i, a, b, c);
+    }
+    return Z;
+  }
+
+  private setBox(idx: number, P: number[]): void {
+    if (this.boxes.length < 4 * (idx + 1)) {
+      const nb = new Float64Array(8 * (idx + 1));
+      nb.set(this.boxes);
+      this.boxes = nb;
+    }
+    let umin = Infinity, umax = -Infinity, vmin = Infinity, vmax = -Infinity;
+    for (let i = 0; i < P.length; i += 2) {
+      const u = P[i], v = P[i + 1];
+      if (u < umin) umin = u;
+      if (u > umax) umax = u;
+      if (v < vmin) vmin = v;
+      if (v > vmax) vmax = v;
+    }
+    const B = this.boxes;
+    B[4 * idx] = (umin + umax) / 2;
+    B[4 * idx + 1] = (vmin + vmax) / 2;
+    B[4 * idx + 2] = (umax - umin) / 2;
+    B[4 * idx + 3] = (vmax - vmin) / 2;
+  }
+
+  private emit(P: number[], Z: Float64Array, signs: Uint8Array, pattern: Uint8Array[]): void {
+    if (this.regions.length >= this.maxRegions) {
+      this.status = 'incomplete_budget';
+      return;
+    }
+    const m = this.net.outputSize, n = this.n;
+    const { origin, dir1, dir2 } = this.plane;
+    const M = new Array<number>(2 * m), c = new Array<number>(m);
+    const scale = this.outputScale?.range ?? 1, shift = this.outputScale?.mean ?? 0;
+    for (let j = 0; j < m; j++) {
+      const on = signs[j] === 1;
+      M[2 * j] = on ? Z[3 * j] * scale : 0;
+      M[2 * j + 1] = on ? Z[3 * j + 1] * scale : 0;
+      c[j] = (on ? Z[3 * j + 2] : 0) * scale + shift;
+    }
+    const Q = dedupePolygon(P);
+    const nv = Q.length >> 1;
+    const inputVertices = new Array<number>(nv * n);
+    for (let i = 0; i < nv; i++) {
+      const u = Q[2 * i], v = Q[2 * i + 1];
+      for (let k = 0; k < n; k++) inputVertices[i * n + k] = origin[k] + u * dir1[k] + v * dir2[k];
+    }
+    const thin = !(inradiusBound(Q, this.du, this.dv) > this.delta);
+    if (thin) this.stats.thin++;
+    this.regions.push({ id: this.regions.length, vertices: Q, inputVertices, pattern, map: { M, c }, area: polygonArea(Q), centroid: polygonCentroid(Q), thin });
+    this.stats.regions++;
+  }
+
+  /** Depth-first over layers: on polygon P the pre-activations of layer k are Z (rows [a, b, c]). */
+  private step(P: number[], Z: Float64Array, k: number, pattern: Uint8Array[]): void {
+    if (this.status !== 'complete') return;
+    if ((++this.visited & 255) === 0 && this.opts.signal?.aborted) {
+      this.status = 'cancelled';
+      return;
+    }
+    const layers = this.net.layers;
+    const L = layers[k];
+    const m = L.outSize;
+    const last = k === layers.length - 1;
+    const stats = this.stats;
+    if (L.activation !== 'relu') {
+      const ones = this.ones[k];
+      if (last) this.emit(P, Z, ones, pattern.concat([ones]));
+      else this.step(P, this.preactivation(k + 1, Z, null, this.zbuf[k + 1][0]), k + 1, pattern.concat([ones]));
+      return;
+    }
+    const polys: number[][] = [P];
+    const signs: Uint8Array[] = [new Uint8Array(m)];
+    this.setBox(0, P);
+    const du = this.du, dv = this.dv, delta = this.delta;
+    let decided = 0;
+    for (let j = 0; j < m; j++) {
+      const a = Z[3 * j], b = Z[3 * j + 1], c = Z[3 * j + 2];
+      // the margin in unit rectangle coordinates: |h| <= delta · |grad h| in (s, t)
+      const eps = delta * Math.sqrt(a * du * (a * du) + b * dv * (b * dv));
+      const aa = a < 0 ? -a : a, ab = b < 0 ? -b : b;
+      const count = polys.length;
+      for (let p = 0; p < count; p++) {
+        // the line misses the bounding box by more than the margin: no cut, no vertex evaluation
+        const B = this.boxes;
+        const hc = a * B[4 * p] + b * B[4 * p + 1] + c;
+        const spread = aa * B[4 * p + 2] + ab * B[4 * p + 3];
+        if (hc - spread > eps) { signs[p][j] = 1; decided++; continue; }
+        if (hc + spread < -eps) { decided++; continue; }
+        const sp = splitPolygon(polys[p], a, b, c, eps);
+        if (sp.sliver) stats.slivers++;
+        if (sp.neg !== null && sp.pos !== null) {
+          stats.splits++;
+          polys[p] = sp.neg;
+          this.setBox(p, sp.neg);
+          const s2 = Uint8Array.from(signs[p]);
+          s2[j] = 1;
+          this.setBox(polys.length, sp.pos);
+          polys.push(sp.pos);
+          signs.push(s2);
+        } else {
+          decided++;
+          if (sp.pos !== null) signs[p][j] = 1;
+        }
+      }
+    }
+    stats.unitsDecided += decided;
+    if (last) {
+      for (let p = 0; p < polys.length; p++) this.emit(polys[p], Z, signs[p], pattern.concat([signs[p]]));
+      return;
+    }
+    // next layer's pre-activations; a sibling's map is its predecessor's plus the few units whose sign differs
+    let prevZ: Float64Array | null = null, prevS: Uint8Array | null = null;
+    const buf = this.zbuf[k + 1];
+    for (let p = 0; p < polys.length; p++) {
+      if (this.status !== 'complete') return;
+      const s = signs[p];
+      const Zn = buf[p & 1];
+      let diff = 0, act = 0;
+      if (prevS !== null) for (let j = 0; j < m; j++) { if (s[j] !== prevS[j]) diff++; if (s[j] === 1) act++; }
+      if (prevZ !== null && prevS !== null && diff <= act / 2) {
+        Zn.set(prevZ);
+        for (let j = 0; j < m; j++) {
+          if (s[j] === prevS[j]) continue;
+          const sg = s[j] === 1 ? 1 : -1;
+          this.addColumn(Zn, k + 1, j, sg * Z[3 * j], sg * Z[3 * j + 1], sg * Z[3 * j + 2]);
+        }
+      } else this.preactivation(k + 1, Z, s, Zn);
+      prevZ = Zn;
+      prevS = s;
+      this.step(polys[p], Zn, k + 1, pattern.concat([s]));
+    }
+  }
 }
 
 /**
@@ -384,26 +465,13 @@ export function slicePoint(slice: Pick<Slice, 'plane'>, u: number, v: number): n
   return origin.map((o, k) => o + u * dir1[k] + v * dir2[k]);
 }
 
-/** The region containing (u, v) at depth > tol from its edges, or null (on an edge or outside). */
+/** The region containing (u, v) at depth > tol from its edges (plane units), or null (on an edge or outside). */
 export function regionAt(slice: Pick<Slice, 'regions'>, u: number, v: number, tol = 0): SliceRegion | null {
-  for (const r of slice.regions) {
-    const P = r.vertices;
-    let inside = true;
-    for (let i = 0; i < P.length && inside; i++) {
-      const a = P[i], b = P[(i + 1) % P.length];
-      const eu = b[0] - a[0], ev = b[1] - a[1];
-      const len = Math.hypot(eu, ev);
-      if (len === 0) continue;
-      if ((eu * (v - a[1]) - ev * (u - a[0])) / len <= tol) inside = false;
-    }
-    if (inside) return r;
-  }
+  for (const r of slice.regions) if (polygonDepth(r.vertices, u, v) > tol) return r;
   return null;
 }
 
-/** Flat [u0, v0, u1, v1, ...] coordinates of a region's vertices. */
-export function flatVertices(vertices: number[][]): number[] {
-  const out: number[] = [];
-  for (const p of vertices) out.push(p[0], p[1]);
-  return out;
+/** Evaluates a region's output map at (u, v). */
+export function regionOutput(r: SliceRegion, u: number, v: number): number[] {
+  return r.map.c.map((c, j) => r.map.M[2 * j] * u + r.map.M[2 * j + 1] * v + c);
 }

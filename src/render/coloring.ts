@@ -1,0 +1,439 @@
+/**
+ * Colourings of a slice: by predicted class, by membership in a target's preimage, or by pattern.
+ * Each returns convex polygons (sub-polygons of the slice's regions) with one label each, in the
+ * slice's plane coordinates, plus counters. Plain data, no DOM.
+ *
+ * The margin rule is the slice's (src/render/slice.ts): a side of a cutting line thinner than
+ * TOL.FULL_DIM_RADIUS in unit rectangle coordinates is not made into a polygon (`stats.slivers`).
+ */
+import { PreimageError } from '../errors.js';
+import type { Network } from '../network/types.js';
+import { normalizeTarget, type Target, type TargetSet } from '../preimage/target.js';
+import { rawVnnlib } from '../preimage/units.js';
+import { TOL } from '../tolerance.js';
+import { polygonArea, polygonDepth, splitPolygon } from './polygon.js';
+import { sliceLayerMap, type Slice, type SliceRegion } from './slice.js';
+
+/** A convex polygon of a colouring: a part of region `region` with one label. */
+export interface LabelledPolygon {
+  /** Index of the slice region it is part of. */
+  region: number;
+  /** Class index (class colouring), target part index or −1 outside (target colouring). */
+  label: number;
+  /** Vertices, flat [u0, v0, u1, v1, ...], counter-clockwise, plane coordinates. */
+  vertices: number[];
+  area: number;
+}
+
+export interface ColoringStats {
+  /** Cuts that made two pieces. */
+  splits: number;
+  /** Sides of cutting lines thinner than the margin, not made into polygons. */
+  slivers: number;
+  milliseconds: number;
+}
+
+/** Predicted class per polygon; a region where the class changes is split by the tie lines. */
+export interface ClassColoring {
+  kind: 'class';
+  rule: 'argmax' | 'argmin';
+  classes: number;
+  polygons: LabelledPolygon[];
+  /** Total area per class. */
+  classAreas: number[];
+  stats: ColoringStats;
+}
+
+/** A segment of the preimage ∩ plane (lower-dimensional targets). */
+export interface LabelledSegment {
+  region: number;
+  label: number;
+  /** Endpoints [u, v]. */
+  a: number[];
+  b: number[];
+}
+
+/** A point of the preimage ∩ plane. */
+export interface LabelledPoint {
+  region: number;
+  label: number;
+  p: number[];
+}
+
+/**
+ * Membership in a target's preimage: polygons inside (label = target part) or outside (−1), and
+ * for equality targets (point activities) the segments and points where the preimage meets the plane.
+ */
+export interface TargetColoring {
+  kind: 'target';
+  /** The target's description (plain JSON). */
+  target: Record<string, unknown>;
+  /** Target layer (1-based). */
+  layer: number;
+  /** Number of target parts. */
+  parts: number;
+  polygons: LabelledPolygon[];
+  segments: LabelledSegment[];
+  points: LabelledPoint[];
+  /** Area of the polygons inside (all parts). */
+  insideArea: number;
+  outsideArea: number;
+  /** Regions whose pattern at the target layer contradicts a point target's forced pattern. */
+  patternExcluded: number;
+  stats: ColoringStats & { shortSegments: number };
+}
+
+const DELTA = TOL.FULL_DIM_RADIUS;
+
+/** Margin of the line a u + b v + c = 0 in unit rectangle coordinates, in h units. */
+function marginOf(slice: Slice, a: number, b: number): number {
+  const du = slice.rect.u1 - slice.rect.u0, dv = slice.rect.v1 - slice.rect.v0;
+  return DELTA * Math.sqrt(a * du * (a * du) + b * dv * (b * dv));
+}
+
+/** Orders outputs: does class i beat class k at value difference d = y_i − y_k under `rule`? */
+function beats(rule: 'argmax' | 'argmin', yi: number, yk: number): number {
+  return rule === 'argmax' ? yi - yk : yk - yi;
+}
+
+/**
+ * Colours a slice by predicted class (argmax, or argmin for ACAS Xu advisories). Ties go to the
+ * lowest class index, so every point has exactly one class and the polygons tile the rectangle.
+ */
+export function classColoring(slice: Slice, opts: { rule?: 'argmax' | 'argmin' } = {}): ClassColoring {
+  const t0 = performance.now();
+  const rule = opts.rule ?? 'argmax';
+  if (rule !== 'argmax' && rule !== 'argmin') throw new PreimageError('BAD_ARGUMENT', `expected rule argmax or argmin, found ${JSON.stringify(rule)}`);
+  const m = slice.outputSize;
+  const polygons: LabelledPolygon[] = [];
+  const classAreas = new Array<number>(m).fill(0);
+  const stats: ColoringStats = { splits: 0, slivers: 0, milliseconds: 0 };
+  const sign = rule === 'argmax' ? 1 : -1;
+  for (const r of slice.regions) {
+    const { M, c } = r.map;
+    const P = r.vertices;
+    const nv = P.length >> 1;
+    // the class at the centroid (lowest index on exact ties)
+    const [cu, cv] = r.centroid;
+    let k0 = 0, best = -Infinity;
+    for (let j = 0; j < m; j++) {
+      const y = sign * (M[2 * j] * cu + M[2 * j + 1] * cv + c[j]);
+      if (y > best) { best = y; k0 = j; }
+    }
+    // fast path: k0 wins (within the margin) at every vertex, hence on the whole polygon
+    let whole = true;
+    for (let i = 0; i < m && whole; i++) {
+      if (i === k0) continue;
+      const a = sign * (M[2 * i] - M[2 * k0]), b = sign * (M[2 * i + 1] - M[2 * k0 + 1]), cc = sign * (c[i] - c[k0]);
+      const eps = marginOf(slice, a, b);
+      let hmax = -Infinity, hmin = Infinity;
+      for (let t = 0; t < nv; t++) {
+        const h = a * P[2 * t] + b * P[2 * t + 1] + cc;
+        if (h > hmax) hmax = h;
+        if (h < hmin) hmin = h;
+      }
+      if (hmax > eps) whole = false;
+      else if (i < k0 && hmin >= -eps) whole = false; // tied with a lower index over the whole polygon
+      else if (hmax > 0) stats.slivers++;
+    }
+    if (whole) {
+      polygons.push({ region: r.id, label: k0, vertices: P, area: r.area });
+      classAreas[k0] += r.area;
+      continue;
+    }
+    // slow path: the polygon of each class k = P ∩ {y_i <= y_k (argmax) for i != k}, ties to the lower index
+    for (let k = 0; k < m; k++) {
+      let cur: number[] | null = P;
+      for (let i = 0; i < m && cur; i++) {
+        if (i === k) continue;
+        const a = sign * (M[2 * i] - M[2 * k]), b = sign * (M[2 * i + 1] - M[2 * k + 1]), cc = sign * (c[i] - c[k]);
+        const eps = marginOf(slice, a, b);
+        // a polygon within the margin of the tie line throughout: tied, the lower index keeps it
+        let hmax = -Infinity, hmin = Infinity;
+        for (let t = 0; t < cur.length; t += 2) {
+          const h = a * cur[t] + b * cur[t + 1] + cc;
+          if (h > hmax) hmax = h;
+          if (h < hmin) hmin = h;
+        }
+        if (hmax <= eps && hmin >= -eps) {
+          if (i < k) cur = null;
+          continue;
+        }
+        const sp = splitPolygon(cur, a, b, cc, eps);
+        if (sp.sliver) stats.slivers++;
+        if (sp.neg && sp.pos) stats.splits++;
+        cur = sp.neg;
+      }
+      if (cur) {
+        const area = polygonArea(cur);
+        polygons.push({ region: r.id, label: k, vertices: cur, area });
+        classAreas[k] += area;
+      }
+    }
+  }
+  stats.milliseconds = performance.now() - t0;
+  return { kind: 'class', rule, classes: m, polygons, classAreas, stats };
+}
+
+/** Rows h(u, v) = a u + b v + c <= 0 of one convex part. */
+type Rows = number[][];
+
+/**
+ * Splits P by a union of convex parts: the pieces inside part j (and no earlier part), and the
+ * pieces outside all parts. A partition of P up to slivers.
+ */
+function splitByUnion(slice: Slice, P: number[], parts: Rows[], stats: ColoringStats): { inside: { poly: number[]; part: number }[]; outside: number[][] } {
+  let pending: number[][] = [P];
+  const inside: { poly: number[]; part: number }[] = [];
+  for (let j = 0; j < parts.length && pending.length; j++) {
+    const next: number[][] = [];
+    for (const Q of pending) {
+      let cur: number[] | null = Q;
+      for (const [a, b, c] of parts[j]) {
+        const sp = splitPolygon(cur, a, b, c, marginOf(slice, a, b));
+        if (sp.sliver) stats.slivers++;
+        if (sp.neg && sp.pos) stats.splits++;
+        if (sp.pos) next.push(sp.pos);
+        cur = sp.neg;
+        if (!cur) break;
+      }
+      if (cur) inside.push({ poly: cur, part: j });
+    }
+    pending = next;
+  }
+  return { inside, outside: pending };
+}
+
+/** The target's rows T y − t <= 0 composed with the layer map Y (rows [a, b, c] per unit). */
+function composeRows(T: Float64Array, t: Float64Array, rows: number, cols: number, Y: ArrayLike<number>): Rows {
+  const out: Rows = [];
+  for (let r = 0; r < rows; r++) {
+    let a = 0, b = 0, c = -t[r];
+    for (let j = 0; j < cols; j++) {
+      const w = T[r * cols + j];
+      if (w === 0) continue;
+      a += w * Y[3 * j];
+      b += w * Y[3 * j + 1];
+      c += w * Y[3 * j + 2];
+    }
+    out.push([a, b, c]);
+  }
+  return out;
+}
+
+/**
+ * Colours a slice by membership in the preimage of `target` (any Target kind). VNN-LIB targets
+ * also restrict to their input boxes (the preimage is sought there). Point activities (and any
+ * target with equalities) meet the plane in lower-dimensional sets: they are returned as the
+ * polygons where the whole region maps onto the point (e.g. an all-zero activity), segments and
+ * points. With `units: 'raw'` slices, output targets are in raw output units (as computePreimage
+ * with units raw) and VNN-LIB specs are converted from the network's coordinates.
+ */
+export function targetColoring(net: Network, slice: Slice, target: Target): TargetColoring {
+  const t0 = performance.now();
+  if (net.inputSize !== slice.inputSize || net.outputSize !== slice.outputSize) {
+    throw new PreimageError('BAD_ARGUMENT', `expected the network the slice was computed for (${slice.inputSize} inputs, ${slice.outputSize} outputs), found ${net.inputSize} and ${net.outputSize}`);
+  }
+  let tgt = target;
+  if (slice.units === 'raw' && tgt.kind === 'vnnlib') tgt = { kind: 'vnnlib', spec: rawVnnlib(net, tgt.spec) };
+  const ts = normalizeTarget(net, tgt);
+  const stats = { splits: 0, slivers: 0, milliseconds: 0, shortSegments: 0 };
+  const polygons: LabelledPolygon[] = [];
+  const segments: LabelledSegment[] = [];
+  const points: LabelledPoint[] = [];
+  let patternExcluded = 0;
+  const L = net.layers.length;
+  const lastIdentity = net.layers[L - 1].activation !== 'relu';
+  // VNN-LIB input boxes as rows on the plane (the plane's units)
+  let domainParts: Rows[] | null = null;
+  if (tgt.kind === 'vnnlib') {
+    const { origin, dir1, dir2 } = slice.plane;
+    domainParts = tgt.spec.inputBoxes.map((box) => {
+      const rows: Rows = [];
+      for (let i = 0; i < slice.inputSize; i++) {
+        // x_i <= hi_i and -x_i <= -lo_i with x_i = dir1_i u + dir2_i v + origin_i
+        if (Number.isFinite(box.hi[i])) rows.push([dir1[i], dir2[i], origin[i] - box.hi[i]]);
+        if (Number.isFinite(box.lo[i])) rows.push([-dir1[i], -dir2[i], box.lo[i] - origin[i]]);
+      }
+      return rows;
+    });
+  }
+  const push = (region: number, label: number, poly: number[]): void => {
+    polygons.push({ region, label, vertices: poly, area: polygonArea(poly) });
+  };
+  for (const r of slice.regions) {
+    let pieces: number[][] = [r.vertices];
+    if (domainParts) {
+      const d = splitByUnion(slice, r.vertices, domainParts, stats);
+      for (const o of d.outside) push(r.id, -1, o);
+      pieces = d.inside.map((x) => x.poly);
+    }
+    if (pieces.length === 0) continue;
+    if (ts.forcedPattern) {
+      const pat = r.pattern[ts.layer - 1];
+      let same = true;
+      for (let j = 0; j < pat.length; j++) if (pat[j] !== ts.forcedPattern[j]) { same = false; break; }
+      if (!same) {
+        patternExcluded++;
+        for (const p of pieces) push(r.id, -1, p);
+        continue;
+      }
+    }
+    // the target layer's values on this region, rows [a, b, c] in (u, v)
+    let Y: ArrayLike<number>;
+    if (ts.layer === L && (ts.on === 'activity' || lastIdentity)) {
+      const m = slice.outputSize;
+      const y = new Float64Array(3 * m);
+      for (let j = 0; j < m; j++) { y[3 * j] = r.map.M[2 * j]; y[3 * j + 1] = r.map.M[2 * j + 1]; y[3 * j + 2] = r.map.c[j]; }
+      Y = y;
+    } else Y = sliceLayerMap(net, slice, r.pattern, ts.layer, ts.on);
+    for (const P of pieces) {
+      const eqParts = ts.parts.filter((p) => p.eqRows > 0);
+      if (eqParts.length > 0) {
+        // lower-dimensional: each equality part on its own (point targets have exactly one part)
+        let any = false;
+        ts.parts.forEach((part, j) => {
+          const got = equalityPiece(slice, r, P, part, ts, Y, stats);
+          if (!got) return;
+          if (got.kind === 'polygon') {
+            const rows = composeRows(part.T, part.t, part.rows, ts.cols, Y);
+            const s = splitByUnion(slice, P, [rows], stats);
+            for (const x of s.inside) { push(r.id, j, x.poly); any = true; }
+            for (const o of s.outside) push(r.id, -1, o);
+          } else if (got.kind === 'segment') segments.push({ region: r.id, label: j, a: got.a, b: got.b });
+          else points.push({ region: r.id, label: j, p: got.p });
+        });
+        if (!any) push(r.id, -1, P);
+        continue;
+      }
+      const parts = ts.parts.map((part) => composeRows(part.T, part.t, part.rows, ts.cols, Y));
+      const s = splitByUnion(slice, P, parts, stats);
+      for (const x of s.inside) push(r.id, x.part, x.poly);
+      for (const o of s.outside) push(r.id, -1, o);
+    }
+  }
+  let insideArea = 0, outsideArea = 0;
+  for (const p of polygons) if (p.label >= 0) insideArea += p.area; else outsideArea += p.area;
+  stats.milliseconds = performance.now() - t0;
+  return { kind: 'target', target: ts.description, layer: ts.layer, parts: ts.parts.length, polygons, segments, points, insideArea, outsideArea, patternExcluded, stats };
+}
+
+type EqualityPiece = { kind: 'polygon' } | { kind: 'segment'; a: number[]; b: number[] } | { kind: 'point'; p: number[] };
+
+/**
+ * Where E y(u, v) = e holds on polygon P (y affine): the whole polygon (every row constant and
+ * satisfied), a segment (rank 1), a point (rank 2) or nothing. Inequality rows of the part are
+ * applied to segments and points here (to polygons by the caller). Work is done in unit rectangle
+ * coordinates so that ranks and the margin do not depend on the plane's units.
+ */
+function equalityPiece(slice: Slice, r: SliceRegion, P: number[], part: TargetSet['parts'][number], ts: TargetSet, Y: ArrayLike<number>, stats: { slivers: number; shortSegments: number }): EqualityPiece | null {
+  const { u0, v0 } = slice.rect;
+  const du = slice.rect.u1 - u0, dv = slice.rect.v1 - v0;
+  const cols = ts.cols;
+  // rows in (s, t): p s + q t + d = 0, with scale for the residual tolerance
+  const rows: { p: number; q: number; d: number; tol: number; g: number }[] = [];
+  for (let i = 0; i < part.eqRows; i++) {
+    let a = 0, b = 0, c = -part.e[i], mag = Math.abs(part.e[i]);
+    for (let j = 0; j < cols; j++) {
+      const w = part.E[i * cols + j];
+      if (w === 0) continue;
+      a += w * Y[3 * j];
+      b += w * Y[3 * j + 1];
+      c += w * Y[3 * j + 2];
+      mag += Math.abs(w * Y[3 * j + 2]);
+    }
+    const p = a * du, q = b * dv, d = c + a * u0 + b * v0;
+    const g = Math.hypot(p, q);
+    rows.push({ p, q, d, g, tol: 1e-9 * (1 + mag + Math.abs(p) + Math.abs(q)) });
+  }
+  const toUV = (s: number, t: number): number[] => [u0 + s * du, v0 + t * dv];
+  // polygon in (s, t)
+  const S: number[] = [];
+  for (let i = 0; i < P.length; i += 2) S.push((P[i] - u0) / du, (P[i + 1] - v0) / dv);
+  const residualsOk = (s: number, t: number): boolean => rows.every((w) => Math.abs(w.p * s + w.q * t + w.d) <= w.tol);
+  const ineqOk = (s: number, t: number): boolean => {
+    const [u, v] = toUV(s, t);
+    for (let i = 0; i < part.rows; i++) {
+      let h = -part.t[i], mag = Math.abs(part.t[i]);
+      for (let j = 0; j < cols; j++) {
+        const w = part.T[i * cols + j];
+        if (w === 0) continue;
+        const y = Y[3 * j] * u + Y[3 * j + 1] * v + Y[3 * j + 2];
+        h += w * y;
+        mag += Math.abs(w * y);
+      }
+      if (h > 1e-9 * (1 + mag)) return false;
+    }
+    return true;
+  };
+  const flat = (w: (typeof rows)[number]) => w.g <= TOL.RANK * (1 + Math.abs(w.d) + w.tol * 1e9);
+  const live = rows.filter((w) => !flat(w));
+  if (live.length === 0) {
+    // every row constant on the region: the whole polygon, or nothing
+    for (let i = 0; i < S.length; i += 2) if (!residualsOk(S[i], S[i + 1])) return null;
+    return { kind: 'polygon' };
+  }
+  // the best-conditioned pair decides rank 2
+  let bi = -1, bj = -1, bsin = 0;
+  for (let i = 0; i < live.length; i++) {
+    for (let j = i + 1; j < live.length; j++) {
+      const sn = Math.abs(live[i].p * live[j].q - live[i].q * live[j].p) / (live[i].g * live[j].g);
+      if (sn > bsin) { bsin = sn; bi = i; bj = j; }
+    }
+  }
+  if (bsin > 1e-9) {
+    const A = live[bi], B = live[bj];
+    const det = A.p * B.q - A.q * B.p;
+    const s = (-A.d * B.q + A.q * B.d) / det;
+    const t = (-A.p * B.d + A.d * B.p) / det;
+    if (!residualsOk(s, t) || !ineqOk(s, t)) return null;
+    // inside the region (closed, within the margin)
+    if (polygonDepth(S, s, t) < -DELTA) return null;
+    return { kind: 'point', p: toUV(s, t) };
+  }
+  // rank 1: the line of the largest row, clipped to the polygon (Cyrus–Beck)
+  let w = live[0];
+  for (const x of live) if (x.g > w.g) w = x;
+  const nx = w.p / w.g, ny = w.q / w.g, off = w.d / w.g;
+  const ox = -off * nx, oy = -off * ny; // closest point of the line to the origin
+  const dx = -ny, dy = nx; // unit direction
+  let lo = -Infinity, hi = Infinity;
+  const nv = S.length >> 1;
+  for (let i = 0; i < nv && lo <= hi; i++) {
+    const j = i + 1 === nv ? 0 : i + 1;
+    const ex = S[2 * j] - S[2 * i], ey = S[2 * j + 1] - S[2 * i + 1];
+    // inside: cross(e, x - p_i) >= 0 for a counter-clockwise polygon
+    const f0 = ex * (oy - S[2 * i + 1]) - ey * (ox - S[2 * i]);
+    const f1 = ex * dy - ey * dx;
+    if (f1 === 0) { if (f0 < 0) hi = -Infinity; continue; }
+    const lam = -f0 / f1;
+    if (f1 > 0) lo = Math.max(lo, lam); else hi = Math.min(hi, lam);
+  }
+  if (!(hi - lo > DELTA)) {
+    if (hi >= lo) stats.shortSegments++;
+    return null;
+  }
+  const sa = ox + lo * dx, ta = oy + lo * dy, sb = ox + hi * dx, tb = oy + hi * dy;
+  if (!residualsOk(sa, ta) || !residualsOk(sb, tb)) return null;
+  if (part.rows > 0 && (!ineqOk(sa, ta) || !ineqOk(sb, tb))) {
+    // inequality rows on a segment: clipping is not needed by point targets; refuse rather than guess
+    throw new PreimageError('BAD_TARGET', 'expected a target with either equalities or inequalities in one part, found both (not drawable on a slice)');
+  }
+  void r;
+  return { kind: 'segment', a: toUV(sa, ta), b: toUV(sb, tb) };
+}
+
+/** A stable key of a region's activation pattern (hex digits of the bits, layers joined by '.'). */
+export function patternKey(pattern: ArrayLike<number>[]): string {
+  return pattern
+    .map((p) => {
+      let s = '';
+      for (let i = 0; i < p.length; i += 4) {
+        let v = 0;
+        for (let b = 0; b < 4 && i + b < p.length; b++) if (p[i + b]) v |= 1 << b;
+        s += v.toString(16);
+      }
+      return s;
+    })
+    .join('.');
+}
