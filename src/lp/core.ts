@@ -47,6 +47,9 @@ export const ST_TIME_LIMIT = 5;
 export const PRICE_DANTZIG = 0;
 export const PRICE_DSE = 2;
 
+/** In the dual ratio test a VIRT slot may leave if its |α| is at least this fraction of the best. */
+const VIRT_PREFERENCE = 0.1;
+
 /** Row kinds. */
 const K_INEQ = 0;
 const K_EQ = 1;
@@ -934,6 +937,20 @@ export class SimplexCore {
           bestT = candT[c];
           q = c;
         }
+      }
+      if (!bland && VIRT_PREFERENCE > 0) {
+        // A placeholder row leaving adds a real row to the vertex without dropping one: prefer it
+        // unless its pivot is much smaller than the best.
+        let qv = -1;
+        let bv = VIRT_PREFERENCE * bestT;
+        for (let c = 0; c < nc; c++) {
+          if (candR[c] > thetaMax || this.slotSide[candK[c]] !== SIDE_VIRT) continue;
+          if (candT[c] >= bv) {
+            bv = candT[c];
+            qv = c;
+          }
+        }
+        if (qv >= 0) q = qv;
       }
       this.step = candR[q];
       return candK[q];

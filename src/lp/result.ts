@@ -6,6 +6,9 @@ import { TOL } from '../tolerance.js';
 import type { FarkasCertificate, LpResult } from './types.js';
 import { SIDE_FIX, SIDE_HI, SIDE_LO, SIDE_VIRT, type SimplexCore } from './core.js';
 
+/** Multipliers below this fraction of the largest are rounding noise of exact zeros. */
+const FARKAS_DROP = 1e-12;
+
 /** Output position of general row i: ['ineq' | 'eq', index]. */
 function outIndex(core: SimplexCore, i: number): [boolean, number] {
   if (i < core.m0) return [false, i];
@@ -101,31 +104,45 @@ function farkasRaw(core: SimplexCore): FarkasRaw {
   }
   const r = core.farkasId;
   const sigma = core.farkasSigma;
-  put(r, sigma, sigma > 0 ? core.rowHi(r) : core.rowLo(r));
+  // κ of the slots (clipped to their sign); exact zeros that rounding turned into ~1e-16 are
+  // dropped when the residual allows it, so an exact checker sees the true support.
+  const kap = core.w;
   for (let k = 0; k < n; k++) {
     let kappa = -sigma * core.tau[k];
     const side = core.slotSide[k];
     if ((side === SIDE_HI && kappa < 0) || (side === SIDE_LO && kappa > 0) || side === SIDE_VIRT) kappa = 0;
-    put(core.slotId[k], kappa, core.rhsW[k]);
+    kap[k] = kappa;
   }
-  // Residual Σ κ g over unit rows (the same vector in original units, since y_i = κ_i / ‖a_i‖).
-  const res = core.d;
-  res.fill(0, 0, n);
-  let mass = 0;
-  for (let i = 0; i < core.R; i++) {
-    const kappa = rows[i];
-    if (kappa === 0) continue;
-    mass += Math.abs(kappa);
-    const gb = i * n;
-    for (let j = 0; j < n; j++) res[j] += kappa * core.G[gb + j];
-  }
-  for (let j = 0; j < n; j++) {
-    res[j] += vars[j];
-    mass += Math.abs(vars[j]);
-  }
-  let residual = 0;
-  for (let j = 0; j < n; j++) residual = Math.max(residual, Math.abs(res[j]));
-  return { rows, vars, rhs, residual, mass };
+  const assemble = (dropBelow: number): FarkasRaw => {
+    rows.fill(0);
+    vars.fill(0);
+    rhs = 0;
+    put(r, sigma, sigma > 0 ? core.rowHi(r) : core.rowLo(r));
+    for (let k = 0; k < n; k++) if (Math.abs(kap[k]) > dropBelow) put(core.slotId[k], kap[k], core.rhsW[k]);
+    // Residual Σ κ g over unit rows (the same vector in original units, since y_i = κ_i / ‖a_i‖).
+    const res = core.d;
+    res.fill(0, 0, n);
+    let mass = 0;
+    for (let i = 0; i < core.R; i++) {
+      const kappa = rows[i];
+      if (kappa === 0) continue;
+      mass += Math.abs(kappa);
+      const gb = i * n;
+      for (let j = 0; j < n; j++) res[j] += kappa * core.G[gb + j];
+    }
+    for (let j = 0; j < n; j++) {
+      res[j] += vars[j];
+      mass += Math.abs(vars[j]);
+    }
+    let residual = 0;
+    for (let j = 0; j < n; j++) residual = Math.max(residual, Math.abs(res[j]));
+    return { rows, vars, rhs, residual, mass };
+  };
+  let big = 1;
+  for (let k = 0; k < n; k++) big = Math.max(big, Math.abs(kap[k]));
+  const clean = assemble(FARKAS_DROP * big);
+  if (clean.residual <= TOL.FARKAS * clean.mass && clean.rhs < 0) return clean;
+  return assemble(0);
 }
 
 /** Builds and checks the certificate; null when it does not prove infeasibility. */

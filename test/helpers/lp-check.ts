@@ -76,7 +76,8 @@ export function floatFarkasCheck(p: LpProblem, f: FarkasCertificate, tol = 1e-9)
   }
   let residual = 0;
   for (let j = 0; j < n; j++) residual = Math.max(residual, Math.abs(comb[j]));
-  const ok = mass > 0 && residual <= tol * mass && rhs < -tol * mass * (1 + bmax);
+  // (mass is 0 only for a zero row 0·x <= b < 0, which proves infeasibility on its own)
+  const ok = residual <= tol * mass && rhs < -tol * mass * (1 + bmax) && rhs < 0;
   return { ok, residual, mass, rhs, why: ok ? undefined : `residual ${residual} mass ${mass} rhs ${rhs}` };
 }
 
@@ -99,8 +100,9 @@ export function primalViolation(p: LpProblem, x: Float64Array): number {
     worst = Math.max(worst, Math.abs(s - p.beq![e]) / (nr + Math.abs(p.beq![e])));
   }
   for (let j = 0; j < n; j++) {
-    if (p.upper) worst = Math.max(worst, (x[j] - p.upper[j]) / (1 + Math.abs(p.upper[j])));
-    if (p.lower) worst = Math.max(worst, (p.lower[j] - x[j]) / (1 + Math.abs(p.lower[j])));
+    if (p.upper && p.upper[j] < Infinity) worst = Math.max(worst, (x[j] - p.upper[j]) / (1 + Math.abs(p.upper[j])));
+    if (p.lower && p.lower[j] > -Infinity) worst = Math.max(worst, (p.lower[j] - x[j]) / (1 + Math.abs(p.lower[j])));
+    if (!Number.isFinite(x[j])) return Infinity;
   }
   return worst;
 }

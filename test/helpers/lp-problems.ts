@@ -1,6 +1,11 @@
 /**
  * Seeded random LPs for the LP tests and bench/lp.ts. Each generator says what it guarantees
  * (feasible / infeasible / unbounded / bounded) by construction.
+ *
+ * Matrix entries are dyadic with few significant bits (normals rounded to multiples of 2^-20)
+ * and every rescaling is by a power of two or a short dyadic factor, so the combinations the
+ * generators build are exact in floating point: an "infeasible" problem is infeasible for the
+ * rationals its doubles denote (the exact Farkas check can confirm it), not just to 1e-16.
  */
 import type { LpProblem } from '../../src/lp/types.js';
 import { Rng } from '../../src/util/rng.js';
@@ -20,10 +25,18 @@ export interface GenOptions {
   degenerate?: boolean;
 }
 
+const GRID = 2 ** 20;
+
+/** Normals rounded to multiples of 2^-20 (at most ~24 significant bits). */
 function randn(rng: Rng, k: number): Float64Array {
   const v = new Float64Array(k);
-  for (let i = 0; i < k; i++) v[i] = rng.normal();
+  for (let i = 0; i < k; i++) v[i] = Math.round(rng.normal() * GRID) / GRID;
   return v;
+}
+
+/** 2^e with e uniform in [lo, hi]: an exact rescaling. */
+function pow2(rng: Rng, lo: number, hi: number): number {
+  return 2 ** (lo + rng.int(hi - lo + 1));
 }
 
 function dot(a: Float64Array, off: number, x: Float64Array, n: number): number {
@@ -51,7 +64,7 @@ export function feasibleLp(rng: Rng, n: number, m: number, o: GenOptions = {}): 
   for (let e = 0; e < meq; e++) beq[e] = dot(Aeq, e * n, x0, n);
   if (o.degenerate && meq >= 2) {
     // a duplicated equality, rescaled
-    const s = Math.pow(10, rng.uniform(-3, 3));
+    const s = pow2(rng, -10, 10);
     for (let j = 0; j < n; j++) Aeq[(meq - 1) * n + j] = Aeq[j] * s;
     beq[meq - 1] = beq[0] * s;
   }
@@ -100,20 +113,21 @@ function makeBounds(rng: Rng, n: number, kind: 'box' | 'free' | 'mixed', x0: Flo
   return { lower, upper };
 }
 
-/** Overwrites some rows with duplicates, positive multiples, and rescales rows by 10^U(−6, 6). */
+/** Overwrites some rows with duplicates, positive multiples, and rescales rows by 2^[−20, 20] (1e±6). */
 function degenerateRows(rng: Rng, A: Float64Array, b: Float64Array, n: number, m: number): void {
+  const MULT = [0.5, 0.75, 1.25, 1.5, 2, 3];
   for (let i = 1; i < m; i++) {
     const t = rng.next();
     if (t < 0.15) {
       const src = rng.int(i);
-      const s = t < 0.07 ? 1 : rng.uniform(0.5, 3);
+      const s = t < 0.07 ? 1 : MULT[rng.int(MULT.length)];
       for (let j = 0; j < n; j++) A[i * n + j] = A[src * n + j] * s;
       b[i] = b[src] * s;
     }
   }
   for (let i = 0; i < m; i++) {
     if (rng.next() < 0.3) {
-      const s = Math.pow(10, rng.uniform(-6, 6));
+      const s = pow2(rng, -20, 20);
       for (let j = 0; j < n; j++) A[i * n + j] *= s;
       b[i] *= s;
     }
@@ -131,7 +145,9 @@ export function infeasibleLp(rng: Rng, n: number, m: number, o: GenOptions = {})
   let rhs = 0;
   for (let t = 0; t < k; t++) {
     const i = rng.int(m - 1);
-    const y = rng.uniform(0.2, 1) / Math.hypot(...p.A.subarray(i * n, i * n + n));
+    // y = (short dyadic) / 2^round(log2 ‖a_i‖): y a_i is exact and sums of them stay exact
+    const e = Math.round(Math.log2(Math.hypot(...p.A.subarray(i * n, i * n + n))));
+    const y = (Math.round(rng.uniform(0.2, 1) * 64) / 64) * 2 ** -e;
     for (let j = 0; j < n; j++) a[j] += y * p.A[i * n + j];
     rhs += y * p.b[i];
   }
