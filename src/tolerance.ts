@@ -31,6 +31,8 @@ export const TOL = {
   FARKAS: 1e-9,
   /** A piece is full-dimensional when its Chebyshev radius exceeds this (in result units). */
   FULL_DIM_RADIUS: 1e-7,
+  /** A row is an implicit equality (lower-dimensional set) when its largest slack over the set is at most this; up to FULL_DIM_RADIUS the set is `thin`. */
+  IMPLICIT_EQUALITY: 1e-11,
   /** Below this a slab is indistinguishable from empty for any float LP. */
   FEASIBILITY: 1e-9,
   /** Relative singular-value cutoff for numerical rank. */

@@ -70,7 +70,8 @@ const RADIUS_CAP = 1e6;
 /**
  * Chebyshev centre within the affine hull of the equalities: the centre and radius of the
  * largest ball (inside that hull) contained in P. radius is Infinity when it reaches the cap
- * (unbounded P), -Infinity when P is empty.
+ * (unbounded P). A negative radius means P is empty: no point is within that distance of
+ * satisfying every row (−Infinity when the LP finds it farther than 1).
  */
 export function chebyshevCenter(P: HPolyhedron, counter?: LpCounter): { center: Float64Array | null; radius: number; status: LpResult['status'] } {
   const n = P.n;
@@ -101,7 +102,7 @@ export function chebyshevCenter(P: HPolyhedron, counter?: LpCounter): { center: 
  * Repeatedly solves max Σ t_i s.t. a_i x + t_i <= b_i, 0 <= t_i <= 1 over the rows not yet shown
  * to be loose; rows with t_i = 0 at the optimum of the final round are implicit. Returns null if P is empty.
  */
-export function implicitEqualities(P: HPolyhedron, counter?: LpCounter): number[] | null {
+export function implicitEqualities(P: HPolyhedron, counter?: LpCounter, out?: { maxSlack: number }): number[] | null {
   const n = P.n;
   let candidates = Array.from({ length: P.m }, (_, i) => i);
   for (let round = 0; round <= P.m && candidates.length > 0; round++) {
@@ -128,7 +129,12 @@ export function implicitEqualities(P: HPolyhedron, counter?: LpCounter): number[
     const r = solveLp({ n: N, c, A, b: P.b, m: P.m, Aeq, beq: P.beq, meq: P.meq, lower, upper });
     if (r.status !== 'optimal' || !r.x) return r.status === 'infeasible' ? null : candidates;
     const still: number[] = [];
-    for (let j = 0; j < k; j++) if (r.x[n + j] <= TOL.FULL_DIM_RADIUS) still.push(inv.get(j) as number);
+    for (let j = 0; j < k; j++) {
+      if (r.x[n + j] <= TOL.FULL_DIM_RADIUS) {
+        still.push(inv.get(j) as number);
+        if (out) out.maxSlack = Math.max(out.maxSlack, r.x[n + j]);
+      }
+    }
     if (still.length === candidates.length) return still;
     candidates = still;
   }
@@ -142,8 +148,8 @@ function rowNorm(P: HPolyhedron, i: number): number {
 }
 
 /** P with its implicit equalities moved from the inequalities to the equalities. */
-export function withExplicitEqualities(P: HPolyhedron, counter?: LpCounter): { P: HPolyhedron; implicit: number[] } | null {
-  const imp = implicitEqualities(P, counter);
+export function withExplicitEqualities(P: HPolyhedron, counter?: LpCounter, out?: { maxSlack: number }): { P: HPolyhedron; implicit: number[] } | null {
+  const imp = implicitEqualities(P, counter, out);
   if (imp === null) return null;
   if (imp.length === 0) return { P, implicit: [] };
   const n = P.n;
@@ -192,9 +198,11 @@ export function classify(P: HPolyhedron, counter?: LpCounter): { cls: DimensionC
   if (ch.radius < -TOL.FEASIBILITY) return { cls: 'empty', dim: -1, witness: null, radius: ch.radius, P };
   const fullHull = P.meq === 0 ? P.n : equalityNullBasis(P).length;
   if (ch.radius > TOL.FULL_DIM_RADIUS) return { cls: P.meq === 0 ? 'full' : 'lower', dim: fullHull, witness: ch.center, radius: ch.radius, P };
-  const ex = withExplicitEqualities(P, counter);
+  const slack = { maxSlack: 0 };
+  const ex = withExplicitEqualities(P, counter, slack);
   if (!ex) return { cls: 'empty', dim: -1, witness: null, radius: ch.radius, P };
-  if (ex.implicit.length === 0) return { cls: 'thin', dim: fullHull, witness: ch.center, radius: ch.radius, P };
+  // rows that are almost but not exactly tight everywhere: a slab thinner than the margin, not a lower-dimensional set
+  if (ex.implicit.length === 0 || slack.maxSlack > TOL.IMPLICIT_EQUALITY) return { cls: 'thin', dim: fullHull, witness: ch.center, radius: ch.radius, P };
   const inner = chebyshevCenter(ex.P, counter);
   const dim = equalityNullBasis(ex.P).length;
   if (inner.center && (inner.radius > TOL.FULL_DIM_RADIUS || dim === 0)) return { cls: 'lower', dim, witness: inner.center, radius: inner.radius, P: ex.P };
@@ -215,7 +223,8 @@ export function removeRedundant(P: HPolyhedron, counter?: LpCounter): { P: HPoly
   const n = P.n;
   const kept: number[] = [];
   const active = new Array(P.m).fill(true);
-  for (let i = 0; i < P.m; i++) {
+  // last to first, so that of two duplicates the first one stays
+  for (let i = P.m - 1; i >= 0; i--) {
     const ni = rowNorm(P, i);
     // relax row i by one unit of its norm so the LP measures how far it could move
     const b = Float64Array.from(P.b);
@@ -235,6 +244,7 @@ export function removeRedundant(P: HPolyhedron, counter?: LpCounter): { P: HPoly
     if (maxVal <= P.b[i] + TOL.PRIMAL * Math.max(1, ni, Math.abs(P.b[i]))) active[i] = false;
     else kept.push(i);
   }
+  kept.reverse();
   const A = new Float64Array(kept.length * n);
   const b = new Float64Array(kept.length);
   kept.forEach((k, t) => {
