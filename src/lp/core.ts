@@ -28,6 +28,7 @@
  */
 import { TOL } from '../tolerance.js';
 import { Rng } from '../util/rng.js';
+import { Arena, axpySqJs } from './kernel.js';
 
 /** Slot sides. */
 export const SIDE_VIRT = 0;
@@ -62,10 +63,10 @@ const NONE = 0x7fffffff;
 /**
  * Pivots between two scheduled refactorisations: max(REFACTOR_MIN, REFACTOR_PER_N · n). A
  * refactorisation costs about n pivots (T = G B⁻¹ is O(R n²)), and the α check below catches
- * drift in between (measured: under 1e-11 after 1000+ pivots on 300 x 900 problems).
+ * drift in between (measured: under 1e-11 after 1000+ pivots on 300 x 900 problems), so it is rare.
  */
 const REFACTOR_MIN = 200;
-const REFACTOR_PER_N = 3;
+const REFACTOR_PER_N = 8;
 /** |α_row − α_col| above this (relative) means the tableau has drifted: refactorise first. */
 const ALPHA_CHECK = 1e-9;
 
@@ -96,38 +97,6 @@ function mix32(h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) | 0;
-}
-
-/**
- * M[base..base+n) −= beta·tau; returns 1 + ‖new row‖². Four accumulators: a single sum is
- * bound by add latency in V8, this is the hot loop of every pivot.
- */
-function axpySq(M: Float64Array, base: number, beta: number, tau: Float64Array, n: number): number {
-  let s0 = 1;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let p = 0;
-  for (; p + 3 < n; p += 4) {
-    const v0 = M[base + p] - beta * tau[p];
-    const v1 = M[base + p + 1] - beta * tau[p + 1];
-    const v2 = M[base + p + 2] - beta * tau[p + 2];
-    const v3 = M[base + p + 3] - beta * tau[p + 3];
-    M[base + p] = v0;
-    M[base + p + 1] = v1;
-    M[base + p + 2] = v2;
-    M[base + p + 3] = v3;
-    s0 += v0 * v0;
-    s1 += v1 * v1;
-    s2 += v2 * v2;
-    s3 += v3 * v3;
-  }
-  for (; p < n; p++) {
-    const v = M[base + p] - beta * tau[p];
-    M[base + p] = v;
-    s0 += v * v;
-  }
-  return s0 + s1 + s2 + s3;
 }
 
 export class SimplexCore {
@@ -169,6 +138,8 @@ export class SimplexCore {
   wVar = new Float64Array(0);
   /** True once a basis has been installed and factorised. */
   hasBasis = false;
+  /** Where τ, B⁻¹ and T live (WebAssembly memory when available). */
+  private readonly arena = new Arena();
   // ---- scratch -------------------------------------------------------------------------------
   tau = new Float64Array(0);
   u = new Float64Array(0);
@@ -228,11 +199,9 @@ export class SimplexCore {
     this.slotSide = new Int8Array(c);
     this.rhsW = new Float64Array(c);
     this.varSlot = new Int32Array(c);
-    this.Binv = new Float64Array(c * c);
     this.x = new Float64Array(c);
     this.lam = new Float64Array(c);
     this.wVar = new Float64Array(c);
-    this.tau = new Float64Array(c);
     this.u = new Float64Array(c);
     this.z = new Float64Array(c);
     this.d = new Float64Array(c);
@@ -247,6 +216,15 @@ export class SimplexCore {
     this.Minv = new Float64Array(c * c);
     this.colIdx = new Int32Array(c);
     this.genSlots = new Int32Array(c);
+    this.arena.reserve(c, this.rowCap * c, 0);
+    this.views();
+  }
+
+  /** Re-reads the arena's views (they change when its memory grows). */
+  private views(): void {
+    this.tau = this.arena.tau;
+    this.Binv = this.arena.Binv;
+    this.T = this.arena.T;
   }
 
   /** Makes room for `rows` general rows of the current width n, keeping the first R rows. */
@@ -257,9 +235,10 @@ export class SimplexCore {
       const G = new Float64Array(cap);
       G.set(this.G.subarray(0, this.R * n));
       this.G = G;
-      const T = new Float64Array(cap);
-      T.set(this.T.subarray(0, this.R * n));
-      this.T = T;
+    }
+    if (rows * n > this.T.length) {
+      this.arena.reserve(this.nCap, Math.max(rows, this.R * 2, 16) * n, this.R * n);
+      this.views();
     }
     if (rows > this.rowCap) {
       const cap = Math.max(rows, this.rowCap * 2, 16);
@@ -461,15 +440,16 @@ export class SimplexCore {
     const T = this.T;
     const G = this.G;
     const tb = i * n;
+    const kernel = this.arena.kernel;
+    const { binvOff, tOff } = this.arena;
     T.fill(0, tb, tb + n);
+    let ss = 1;
     for (let j = 0; j < n; j++) {
       const gj = G[tb + j];
       if (gj === 0) continue;
-      const bb = j * n;
-      for (let p = 0; p < n; p++) T[tb + p] += gj * Binv[bb + p];
+      // T_i += g_ij B⁻¹_j (the kernel subtracts β·row: β = −g_ij)
+      ss = kernel ? kernel(tOff + 8 * tb, -gj, binvOff + 8 * j * n, n) : axpySqJs(T, tb, -gj, Binv.subarray(j * n, j * n + n), n);
     }
-    let ss = 1;
-    for (let p = 0; p < n; p++) ss += T[tb + p] * T[tb + p];
     this.wRow[i] = ss;
   }
 
@@ -701,6 +681,8 @@ export class SimplexCore {
     const flipD = this.flipD;
     const alpha = tau[q];
     const ia = 1 / alpha;
+    const kernel = this.arena.kernel;
+    const { tauOff, binvOff, tOff } = this.arena;
     // Step: flips move x by B⁻¹ δ, then θ along B⁻¹ e_q brings row id to its bound.
     let actR = id >= 0 ? act[id] : x[~id];
     for (let f = 0; f < nFlips; f++) actR += tau[flipK[f]] * flipD[f];
@@ -713,7 +695,7 @@ export class SimplexCore {
       x[j] += dx;
       if (bq === 0) continue;
       const beta = bq * ia;
-      const ss = axpySq(Binv, bb, beta, tau, n);
+      const ss = kernel ? kernel(binvOff + 8 * bb, beta, tauOff, n) : axpySqJs(Binv, bb, beta, tau, n);
       Binv[bb + q] = beta;
       this.wVar[j] = ss - (bq - beta * alpha) * (bq - beta * alpha) + beta * beta;
     }
@@ -727,7 +709,7 @@ export class SimplexCore {
       act[i] += da;
       if (tq === 0) continue;
       const beta = tq * ia;
-      const ss = axpySq(T, tb, beta, tau, n);
+      const ss = kernel ? kernel(tOff + 8 * tb, beta, tauOff, n) : axpySqJs(T, tb, beta, tau, n);
       T[tb + q] = beta;
       wRow[i] = ss - (tq - beta * alpha) * (tq - beta * alpha) + beta * beta;
     }

@@ -63,6 +63,10 @@ export interface PreimageOptions {
    * when it applies.
    */
   strategy?: 'auto' | 'lp' | 'vertex';
+  /** Called with each piece as it is found (streaming); with `keepPieces: false` the result's list stays empty. */
+  onPiece?: (piece: PieceJson) => void;
+  /** Keep the pieces in the result (default true). */
+  keepPieces?: boolean;
   /** Called about once a second with the running counters. */
   onProgress?: (stats: SearchStats, elapsedMs: number) => void;
 }
@@ -118,6 +122,8 @@ export function preparePreimage(network: Network, target: Target, opts: Preimage
 /** What {@link preimagePieces} returns when it ends. */
 export interface SearchSummary {
   status: ResultStatus;
+  /** Sum of the full-dimensional pieces' volumes (null when one is unknown). */
+  volume: number | null;
   stats: ResultStats;
   warnings: string[];
 }
@@ -134,6 +140,7 @@ export function* preimagePieces(problem: PreparedProblem, opts: PreimageOptions 
   let stop: StopReason = null;
   let id = 0;
   const warnings: string[] = [];
+  let volume: number | null = problem.volumes ? 0 : null;
   const ctx: CertificateContext = { layers: problem.layers, target: problem.targetSet };
   for (let d = 0; d < problem.domains.length && stop === null; d++) {
     const domain = excludeEarlier(problem.domains, d);
@@ -160,6 +167,7 @@ export function* preimagePieces(problem: PreparedProblem, opts: PreimageOptions 
       }
       const g0 = performance.now();
       const piece = finishPiece(r.value, id++, problem, problem.domains[d], geometry, ctx, scaling);
+      if (piece.dim === piece.witness.length) volume = piece.volume === null || volume === null ? null : volume + piece.volume;
       geometry.ms += performance.now() - g0;
       yield piece;
     }
@@ -172,6 +180,7 @@ export function* preimagePieces(problem: PreparedProblem, opts: PreimageOptions 
   if (status !== 'complete') warnings.push(`the search stopped early (${status}): the pieces are only part of the preimage`);
   return {
     status,
+    volume,
     stats: { ...stats, milliseconds: total - geometry.ms, geometryMilliseconds: geometry.ms, geometryLps: geometry.lps },
     warnings,
   };
@@ -204,7 +213,8 @@ export function computePreimage(network: Network, target: Target, opts: Preimage
       summary = r.value;
       break;
     }
-    pieces.push(r.value);
+    opts.onPiece?.(r.value);
+    if (opts.keepPieces !== false) pieces.push(r.value);
   }
   return assembleResult(network, problem, pieces, summary);
 }
@@ -212,13 +222,6 @@ export function computePreimage(network: Network, target: Target, opts: Preimage
 /** Builds the result object from pieces and the search summary. */
 export function assembleResult(network: Network, problem: PreparedProblem, pieces: PieceJson[], summary: SearchSummary): PreimageResult {
   const n = problem.domains[0].n;
-  let volume: number | null = 0;
-  for (const p of pieces) {
-    if (p.dim < n) continue;
-    if (p.volume === null) { volume = null; break; }
-    volume += p.volume;
-  }
-  if (!problem.volumes) volume = null;
   return {
     format: RESULT_FORMAT,
     status: summary.status,
@@ -229,7 +232,7 @@ export function assembleResult(network: Network, problem: PreparedProblem, piece
     target: targetJson(problem.targetSet),
     targetLayer: problem.targetSet.layer,
     pieces,
-    volume,
+    volume: summary.volume,
     domainVolume: domainVolume(problem.domains, problem.maxVolumeDim),
     stats: summary.stats,
     warnings: summary.warnings,

@@ -4,6 +4,8 @@
  * describe every field.
  */
 
+import type { SearchStats } from './search.js';
+
 export const RESULT_FORMAT = 'relu-preimage/result@1';
 
 /** How a search ended. Only `complete` means the pieces are the whole preimage. */
@@ -63,19 +65,8 @@ export interface PieceJson {
   certificate?: PieceCertificate;
 }
 
-export interface ResultStats {
-  pieces: number;
-  nodes: number;
-  lps: number;
-  pruned: number;
-  boundDecided: number;
-  vertexDecided: number;
-  lpDecided: number;
-  splits: number;
-  slivers: number;
-  emptyLeaves: number;
-  thinPieces: number;
-  lpFailures: number;
+/** The search's counters (see SearchStats in search.ts) plus times. */
+export interface ResultStats extends SearchStats {
   /** Search time (no start-up, file reading or geometry). */
   milliseconds: number;
   /** Redundancy removal, vertices, volumes and certificates. */

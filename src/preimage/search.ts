@@ -91,6 +91,20 @@ export interface SearchControl {
 
 export type StopReason = null | 'cancelled' | 'time' | 'budget';
 
+/** Checks the search's budgets and cancellation once per node, and reports progress about once a second. */
+export function stopReason(control: SearchControl, stats: SearchStats, progress: { last: number }): StopReason {
+  if (control.signal?.aborted) return 'cancelled';
+  const now = performance.now();
+  if (control.deadline !== undefined && now > control.deadline) return 'time';
+  if (control.maxNodes !== undefined && stats.nodes >= control.maxNodes) return 'budget';
+  if (control.maxPieces !== undefined && stats.pieces >= control.maxPieces) return 'budget';
+  if (control.onProgress && now - progress.last > (control.progressEveryMs ?? 1000)) {
+    progress.last = now;
+    control.onProgress(stats);
+  }
+  return null;
+}
+
 /** A node of the search (shared with the vertex search for target-aware pruning). */
 export interface Frame {
   layer: number; // index into layers
@@ -138,18 +152,11 @@ export function* searchPieces(layers: Layer[], domain: DomainSet, target: Target
   const frames: Frame[] = [
     { layer: 0, unit: 0, rowCount: stack.size, pending: [], patterns: [new Uint8Array(layers[0].outSize)], ...layerMap(layers[0], id.M, id.c, n, n), lo: Float64Array.from(domain.lo), hi: Float64Array.from(domain.hi), witness: root.x },
   ];
-  let lastProgress = performance.now();
-  const every = control.progressEveryMs ?? 1000;
+  const progress = { last: performance.now() };
 
   while (frames.length > 0) {
-    if (control.signal?.aborted) return 'cancelled';
-    if (control.deadline !== undefined && performance.now() > control.deadline) return 'time';
-    if (control.maxNodes !== undefined && stats.nodes >= control.maxNodes) return 'budget';
-    if (control.maxPieces !== undefined && stats.pieces >= control.maxPieces) return 'budget';
-    if (control.onProgress && performance.now() - lastProgress > every) {
-      lastProgress = performance.now();
-      control.onProgress(stats);
-    }
+    const stop = stopReason(control, stats, progress);
+    if (stop) return stop;
     const f = frames.pop() as Frame;
     stack.truncate(f.rowCount);
     for (const r of f.pending) stack.push(r);

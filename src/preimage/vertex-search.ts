@@ -14,7 +14,7 @@ import type { DomainSet } from './domain.js';
 import type { Row } from './rows.js';
 import { symbolicReachable, vertexRange } from './bounds.js';
 import type { TargetSet } from './target.js';
-import { composeRows, disjointRows, identityMap, layerMap, layerMapAfter, targetReachable, type RawPiece, type SearchControl, type SearchStats, type StopReason } from './search.js';
+import { stopReason, composeRows, disjointRows, identityMap, layerMap, layerMapAfter, targetReachable, type RawPiece, type SearchControl, type SearchStats, type StopReason } from './search.js';
 
 interface VFrame {
   layer: number;
@@ -51,21 +51,14 @@ export function* vertexSearchPieces(layers: Layer[], domain: DomainSet, target: 
   stats.nodes++;
   const frames: VFrame[] = [{ layer: 0, unit: 0, poly: boxVPoly(domain.lo, domain.hi), patterns: [new Uint8Array(layers[0].outSize)], ...layerMap(layers[0], id.M, id.c, n, n) }];
   const last = layers.length - 1;
-  let lastProgress = performance.now();
-  const every = control.progressEveryMs ?? 1000;
+  const progress = { last: performance.now() };
   // class partitions cover every output: pruning could never fire
   const alwaysReachable = target.description.kind === 'partition';
 
   const ctx: AdvanceContext = { layers, target, stats, n, last, alwaysReachable, frames, h: new Float64Array(64) };
   while (frames.length > 0) {
-    if (control.signal?.aborted) return 'cancelled';
-    if (control.deadline !== undefined && performance.now() > control.deadline) return 'time';
-    if (control.maxNodes !== undefined && stats.nodes >= control.maxNodes) return 'budget';
-    if (control.maxPieces !== undefined && stats.pieces >= control.maxPieces) return 'budget';
-    if (control.onProgress && performance.now() - lastProgress > every) {
-      lastProgress = performance.now();
-      control.onProgress(stats);
-    }
+    const stop = stopReason(control, stats, progress);
+    if (stop) return stop;
     const f = frames.pop() as VFrame;
     // the hot loop lives in a plain function: generator frames are slow to optimise
     if (advanceVertex(f, ctx)) yield* finishVertexLeaf(f, target, stats, n);

@@ -74,6 +74,25 @@ export interface SlicePlotOptions {
   classNames?: string[];
   /** Draw the linear regions' outlines (default true). */
   boundaries?: boolean;
+  /** Extra geometry drawn above the fills, in plane coordinates (e.g. engine pieces). */
+  overlays?: SliceOverlay[];
+}
+
+/** Extra geometry for {@link sliceSvg}: polygons, polylines and points in plane coordinates, one colour. */
+export interface SliceOverlay {
+  color: string;
+  /** Legend text (no legend entry when absent). */
+  label?: string;
+  /** Closed polygons, flat [u0, v0, u1, v1, ...]. */
+  polygons?: number[][];
+  /** Open polylines, flat. */
+  lines?: number[][];
+  /** Points [u, v]. */
+  points?: number[][];
+  /** Fill opacity of the polygons (default 0.6). */
+  opacity?: number;
+  /** Line width in pixels (default 2.5). */
+  width?: number;
 }
 
 const FONT = 'font-family="DejaVu Sans, Arial, Helvetica, sans-serif"';
@@ -167,6 +186,20 @@ export function sliceSvg(slice: Slice, opts: SlicePlotOptions): string {
     body.push(`<path d="${d}" fill="none" stroke="${PREIMAGE_COLORS[0]}" stroke-width="2.5" stroke-linecap="round"/>`);
   }
   for (const p of points) body.push(`<circle cx="${n(X(p.p[0]))}" cy="${n(Y(p.p[1]))}" r="3.5" fill="${PREIMAGE_COLORS[0]}" stroke="#000000" stroke-width="0.6"/>`);
+  for (const o of opts.overlays ?? []) {
+    if (o.polygons?.length) body.push(`<path d="${polygonPath(o.polygons.map(toPx), digits)}" fill="${o.color}" fill-opacity="${num(o.opacity ?? 0.6, 3)}" stroke="${o.color}" stroke-width="0.8" stroke-linejoin="round"/>`);
+    if (o.lines?.length) {
+      const d = o.lines.map((L) => {
+        const P = toPx(L);
+        let t = `M${n(P[0])} ${n(P[1])}`;
+        for (let i = 2; i < P.length; i += 2) t += `L${n(P[i])} ${n(P[i + 1])}`;
+        return t;
+      }).join('');
+      body.push(`<path d="${d}" fill="none" stroke="${o.color}" stroke-width="${num(o.width ?? 2.5, 3)}" stroke-linecap="round" stroke-linejoin="round"/>`);
+    }
+    for (const p of o.points ?? []) body.push(`<circle cx="${n(X(p[0]))}" cy="${n(Y(p[1]))}" r="3.5" fill="${o.color}" stroke="#000000" stroke-width="0.6"/>`);
+    if (o.label) legend.push({ color: o.color, label: o.label, kind: o.polygons?.length ? 'box' : o.lines?.length ? 'line' : 'dot' });
+  }
   body.push('</g>');
 
   // axes

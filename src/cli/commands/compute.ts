@@ -3,8 +3,8 @@ import { PreimageError } from '../../errors.js';
 import { parseVnnlib } from '../../formats/vnnlib.js';
 import type { Network } from '../../network/types.js';
 import type { Domain } from '../../preimage/domain.js';
-import { assembleResult, preimagePieces, preparePreimage, type PreimageOptions, type SearchSummary } from '../../preimage/engine.js';
-import type { PieceJson, PreimageResult } from '../../preimage/result.js';
+import { computePreimage, type PreimageOptions } from '../../preimage/engine.js';
+import type { PreimageResult } from '../../preimage/result.js';
 import type { Target } from '../../preimage/target.js';
 import { hpoly } from '../../polyhedra/hpoly.js';
 import { fmt, loadNetwork, parseVector, readText, toJson, writeOut } from '../io.js';
@@ -191,25 +191,16 @@ export function registerCompute(program: Command): void {
       if (showProgress) {
         options.onProgress = (s, ms) => process.stderr.write(`\r${(ms / 1000).toFixed(1)} s: ${s.pieces} pieces, ${s.nodes} nodes, ${s.lps} LPs, ${s.pruned} pruned   `);
       }
-      const problem = preparePreimage(net, target, options);
-      const pieces: PieceJson[] = [];
-      const it = preimagePieces(problem, options);
-      let summary: SearchSummary;
-      for (;;) {
-        const r = it.next();
-        if (r.done) {
-          summary = r.value;
-          break;
-        }
-        if (o.jsonl) process.stdout.write(JSON.stringify({ type: 'piece', ...r.value }) + '\n');
-        else pieces.push(r.value);
+      if (o.jsonl) {
+        options.onPiece = (p) => process.stdout.write(JSON.stringify({ type: 'piece', ...p }) + '\n');
+        options.keepPieces = false; // streamed: memory stays bounded
       }
+      const result = computePreimage(net, target, options);
       process.removeListener('SIGINT', onSig);
       if (showProgress) process.stderr.write('\n');
-      const result = assembleResult(net, problem, pieces, summary);
       if (o.jsonl) {
         const { pieces: _p, ...rest } = result;
-        process.stdout.write(JSON.stringify({ type: 'summary', ...rest, pieceCount: summary.stats.pieces }) + '\n');
+        process.stdout.write(JSON.stringify({ type: 'summary', ...rest, pieceCount: result.stats.pieces }) + '\n');
         return;
       }
       if (o.json === '-') process.stdout.write(toJson(result, 0) + '\n');
