@@ -33,5 +33,5 @@ export function hslToHex(h: number, s: number, l: number): string {
 /** A pastel colour for an activation pattern key (the same pattern always gets the same colour). */
 export function patternColor(key: string): string {
   const h = fnv1a(key);
-  return hslToHex(h % 360, 0.45 + ((h >>> 9) % 30) / 100, 0.68 + ((h >>> 17) % 14) / 100);
+  return hslToHex(h % 360, 0.35 + ((h >>> 9) % 30) / 100, 0.8 + ((h >>> 17) % 10) / 100);
 }

@@ -171,8 +171,7 @@ export function sliceSvg(slice: Slice, opts: SlicePlotOptions): string {
     legend.push({ color: OUTSIDE_COLOR, label: `outside (${pct(tc.outsideArea)})`, kind: 'box' });
   } else if (opts.color === 'pattern') {
     for (const r of slice.regions) add(patternColor(patternKey(r.pattern)), r.vertices);
-    legend.push({ color: '#bbbbbb', label: `${slice.regions.length} linear regions`, kind: 'box' });
-    legend.push({ color: '#bbbbbb', label: '(colour: activation pattern)', kind: 'box' });
+    legend.push({ color: patternColor(''), label: 'linear regions, coloured by activation pattern', kind: 'box' });
   } else throw new TypeError(`expected color class, preimage or pattern, found ${String((opts as { color: unknown }).color)}`);
 
   body.push(`<clipPath id="plot-area"><rect x="${n(left)}" y="${n(top)}" width="${n(pw)}" height="${n(ph)}"/></clipPath>`);
@@ -222,15 +221,18 @@ export function sliceSvg(slice: Slice, opts: SlicePlotOptions): string {
   body.push(`<text x="${n(left + pw / 2)}" y="${n(H - 12)}" text-anchor="middle" font-size="12" ${FONT}>${esc(lu)}</text>`);
   body.push(`<text x="${n(16)}" y="${n(top + ph / 2)}" text-anchor="middle" font-size="12" ${FONT} transform="rotate(-90 ${n(16)} ${n(top + ph / 2)})">${esc(lv)}</text>`);
 
-  // legend
+  // legend (labels wrapped to the column's width)
   const lx = left + pw + 16;
-  legend.forEach((e, i) => {
-    const y = top + 8 + 20 * i;
+  let ly = top + 8;
+  for (const e of legend) {
+    const y = ly;
     if (e.kind === 'box') body.push(`<rect x="${n(lx)}" y="${n(y)}" width="14" height="14" fill="${e.color}" stroke="#555555" stroke-width="0.5"/>`);
     else if (e.kind === 'line') body.push(`<path d="M${n(lx)} ${n(y + 7)}L${n(lx + 14)} ${n(y + 7)}" stroke="${e.color}" stroke-width="2.5"/>`);
     else body.push(`<circle cx="${n(lx + 7)}" cy="${n(y + 7)}" r="3.5" fill="${e.color}" stroke="#000000" stroke-width="0.6"/>`);
-    body.push(`<text x="${n(lx + 20)}" y="${n(y + 11)}" font-size="11" ${FONT}>${esc(e.label)}</text>`);
-  });
+    const lines = wrap(e.label, Math.max(10, Math.floor((right - 40) / 6.2)));
+    lines.forEach((t, i) => body.push(`<text x="${n(lx + 20)}" y="${n(y + 11 + 13 * i)}" font-size="11" ${FONT}>${esc(t)}</text>`));
+    ly += 7 + 13 * Math.max(1, lines.length) + (lines.length > 1 ? 2 : 0);
+  }
   const foot = [`${slice.regions.length} linear regions`];
   if (slice.stats.slivers) foot.push(`${slice.stats.slivers} slivers below the margin`);
   if (slice.status !== 'complete') foot.push(`stopped early: ${slice.status}`);
@@ -251,6 +253,17 @@ export function svgDocument(W: number, H: number, title: string, body: string[])
     '</svg>',
     '',
   ].join('\n');
+}
+
+/** Greedy word wrap to lines of at most `width` characters (a longer word gets its own line). */
+export function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (const w of text.split(' ')) {
+    if (cur && cur.length + 1 + w.length > width) { out.push(cur); cur = w; } else cur = cur ? `${cur} ${w}` : w;
+  }
+  if (cur) out.push(cur);
+  return out;
 }
 
 /** Polygons ordered by label (stable: ties keep their order). */
