@@ -83,6 +83,9 @@ export function planeFromCli(net: Network, o: PlotOptions, units: 'raw' | 'norma
   return { plane, rect, labels, fixedText };
 }
 
+/** ", 3 segments" (empty for 0). */
+const plural = (k: number, what: string): string => (k ? `, ${k} ${what}${k > 1 ? 's' : ''}` : '');
+
 /** Words for a target in a title. */
 export function describeTarget(t: Target, specName?: string): string {
   switch (t.kind) {
@@ -166,7 +169,7 @@ export function registerPlot(program: Command): void {
       const extra = coloring?.kind === 'class'
         ? `, ${coloring.polygons.length} polygons in ${coloring.classAreas.filter((a) => a > 0).length} classes`
         : coloring?.kind === 'target'
-          ? `, preimage ${fmt((100 * coloring.insideArea) / ((rect.u1 - rect.u0) * (rect.v1 - rect.v0)), 4)}% of the rectangle${coloring.segments.length ? `, ${coloring.segments.length} segments` : ''}${coloring.points.length ? `, ${coloring.points.length} points` : ''}`
+          ? `, preimage ${fmt((100 * coloring.insideArea) / ((rect.u1 - rect.u0) * (rect.v1 - rect.v0)), 4)}% of the rectangle${plural(coloring.segments.length, 'segment')}${plural(coloring.points.length, 'point')}`
           : '';
       const slivers = slice.stats.slivers + (coloring?.stats.slivers ?? 0);
       const status = slice.status === 'complete' ? '' : ` (${slice.status}: the picture is partial)`;
