@@ -88,6 +88,12 @@ function planeInCube(w: number[], b: number, lo: number, hi: number): V3[] {
     .map((x) => x.p);
 }
 
+/** Lexicographic order of number arrays. */
+function lexCompare(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
 const cross = (a: ArrayLike<number>, b: ArrayLike<number>): V3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
 const dot3 = (a: ArrayLike<number>, b: ArrayLike<number>) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 const sub3 = (a: ArrayLike<number>, b: ArrayLike<number>): V3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
@@ -105,7 +111,8 @@ export function figure1Left(digits = 2): Figure1Left {
     const r = computePreimage(net, { kind: 'point', layer: 1, activity: y }, { domain: { kind: 'all' }, certificates: false });
     if (r.status !== 'complete' || r.pieces.length !== 1) throw new Error(`figure 1 left: expected one piece for y = ${y}, found ${r.pieces.length}`);
     const p = r.pieces[0];
-    return { y, apex: p.vertices![0], rays: p.rays!.map((d) => d.slice()), dim: p.dim };
+    // rays in a fixed (lexicographic) order so that the picture does not depend on the engine's order
+    return { y, apex: p.vertices![0], rays: p.rays!.map((d) => d.slice()).sort(lexCompare), dim: p.dim };
   });
 
   const Wpx = 720, Hpx = 600;
@@ -221,7 +228,8 @@ export interface Figure1Right {
 }
 
 /** Vertices of a 2-D piece in counter-clockwise order, flat. */
-function ccw(vertices: number[][]): number[] {
+function ccw(unordered: number[][]): number[] {
+  const vertices = unordered.slice().sort(lexCompare);
   const c = [0, 0];
   for (const v of vertices) { c[0] += v[0] / vertices.length; c[1] += v[1] / vertices.length; }
   return vertices
@@ -240,7 +248,7 @@ export function figure1Right(digits = 2): Figure1Right {
   const slice = computeSlice(net, coordinatePlane(2, [0, 1]), { u0: lo[0], u1: hi[0], v0: lo[1], v1: hi[1] });
   const zero = computePreimage(net, { kind: 'point', layer: 3, activity: [0, 0] }, { domain, certificates: false });
   const overlays: SliceOverlay[] = [];
-  overlays.push({ color: '#7f7f7f', opacity: 0.75, label: `all map to (0, 0) at level 3: ${zero.pieces.length} pieces`, polygons: zero.pieces.filter((p) => p.dim === 2).map((p) => ccw(p.vertices!)) });
+  overlays.push({ color: '#7f7f7f', opacity: 0.75, label: `all map to (0, 0) at level 3: ${zero.pieces.length} pieces`, polygons: zero.pieces.filter((p) => p.dim === 2).map((p) => ccw(p.vertices!)).sort(lexCompare) });
   const preimages = FIGURE1_RIGHT_ACTIVITIES.map(({ layer, activity }) => ({
     layer, activity,
     pieces: computePreimage(net, { kind: 'point', layer, activity }, { domain, certificates: false }).pieces,
@@ -251,9 +259,10 @@ export function figure1Right(digits = 2): Figure1Right {
     overlays.push({
       color: LEVEL_COLORS[layer - 1],
       label: `level ${layer}: ${here.map((p) => `(${p.activity.join(', ')})`).join(' and ')}`,
-      lines: pieces.filter((p) => p.dim === 1).map((p) => p.vertices!.flat()),
-      points: pieces.filter((p) => p.dim === 0).map((p) => p.vertices![0]),
-      polygons: pieces.filter((p) => p.dim === 2).map((p) => ccw(p.vertices!)),
+      // geometry in a fixed order, independent of the order the engine finds pieces in
+      lines: pieces.filter((p) => p.dim === 1).map((p) => p.vertices!.slice().sort(lexCompare).flat()).sort(lexCompare),
+      points: pieces.filter((p) => p.dim === 0).map((p) => p.vertices![0]).sort(lexCompare),
+      polygons: pieces.filter((p) => p.dim === 2).map((p) => ccw(p.vertices!)).sort(lexCompare),
       opacity: 0.3,
     });
   }
