@@ -51,6 +51,15 @@ export const PRICE_DSE = 2;
 /** In the dual ratio test a VIRT slot may leave if its |α| is at least this fraction of the best. */
 const VIRT_PREFERENCE = 0.1;
 
+/**
+ * Violations below ACT_RECHECK·(1 + |bound|) seen on incrementally updated activities are
+ * confirmed from scratch before a pivot is spent on them (they may be drift).
+ */
+const ACT_RECHECK = 1e-7;
+
+/** Relative rounding of an activity at x: violations below ACT_NOISE·√n·‖x‖∞ are ignored. */
+const ACT_NOISE = 1e-14;
+
 /** Row kinds. */
 const K_INEQ = 0;
 const K_EQ = 1;
@@ -165,6 +174,8 @@ export class SimplexCore {
   maxIterations = Infinity;
   deadline = Infinity;
   sincRefactor = 0;
+  /** Pivots since x and the activities were last computed from scratch. */
+  sincFresh = 0;
   blandNow = false;
   hashLo = 0;
   hashHi = 0;
@@ -466,6 +477,7 @@ export class SimplexCore {
   }
 
   computeAct(): void {
+    this.sincFresh = 0;
     const n = this.n;
     const G = this.G;
     const x = this.x;
@@ -740,6 +752,13 @@ export class SimplexCore {
     }
     this.toggleHash(id, side);
     this.sincRefactor++;
+    this.sincFresh++;
+  }
+
+  /** x = B⁻¹ rhs and all activities recomputed from scratch. */
+  refresh(): void {
+    this.computeX();
+    this.computeAct();
   }
 
   // ============================================================================================
@@ -757,6 +776,10 @@ export class SimplexCore {
     const lo = this.lo;
     const hi = this.hi;
     const dse = this.set.pricing !== PRICE_DANTZIG;
+    // Activities of unit rows at x carry rounding ~ √n ε ‖x‖: violations below that are noise.
+    let xs = 0;
+    for (let j = 0; j < this.n; j++) xs = Math.max(xs, Math.abs(this.x[j]));
+    const noise = ACT_NOISE * Math.sqrt(this.n) * xs;
     for (let i = 0; i < R; i++) {
       if (this.rowSlot[i] >= 0) continue;
       const a = act[i];
@@ -765,13 +788,13 @@ export class SimplexCore {
       let s: number;
       if (a > h) {
         v = a - h;
-        if (v <= P * (1 + Math.abs(h))) continue;
+        if (v <= P * (1 + Math.abs(h)) + noise) continue;
         s = 1;
       } else {
         const l = lo[i];
         if (!(a < l)) continue;
         v = l - a;
-        if (v <= P * (1 + Math.abs(l))) continue;
+        if (v <= P * (1 + Math.abs(l)) + noise) continue;
         s = -1;
       }
       const score = dse ? (v * v) / this.wRow[i] : v * v;
@@ -793,13 +816,13 @@ export class SimplexCore {
       let s: number;
       if (a > h) {
         v = a - h;
-        if (v <= P * (1 + Math.abs(h))) continue;
+        if (v <= P * (1 + Math.abs(h)) + noise) continue;
         s = 1;
       } else {
         const l = this.vlo[j];
         if (!(a < l)) continue;
         v = l - a;
-        if (v <= P * (1 + Math.abs(l))) continue;
+        if (v <= P * (1 + Math.abs(l)) + noise) continue;
         s = -1;
       }
       const score = dse ? (v * v) / this.wVar[j] : v * v;
@@ -813,6 +836,36 @@ export class SimplexCore {
       }
     }
     return best;
+  }
+
+  /**
+   * Cheap consistency test of an infeasibility proof on row r before trusting it: g_r = Σ τ_k g_k
+   * (to 1e-10 relative) and the proof's right-hand side σ(bound_r − Σ τ_k rhs_k) is negative by
+   * at least half the violation tolerance. O(n²).
+   */
+  private proofSane(r: number): boolean {
+    const n = this.n;
+    const res = this.d;
+    const tau = this.tau;
+    if (r >= 0) for (let j = 0; j < n; j++) res[j] = this.G[r * n + j];
+    else {
+      res.fill(0, 0, n);
+      res[~r] = 1;
+    }
+    let mass = 1;
+    let rhs = this.enterBound;
+    for (let k = 0; k < n; k++) {
+      const t = tau[k];
+      if (t === 0) continue;
+      mass += Math.abs(t);
+      rhs -= t * this.rhsW[k];
+      const id = this.slotId[k];
+      if (id < 0) res[~id] -= t;
+      else for (let j = 0; j < n; j++) res[j] -= t * this.G[id * n + j];
+    }
+    let worst = 0;
+    for (let j = 0; j < n; j++) worst = Math.max(worst, Math.abs(res[j]));
+    return worst <= 1e-10 * mass && this.sigma * rhs < -0.5 * TOL.PRIMAL * (1 + Math.abs(this.enterBound));
   }
 
   /** Width of the range of the row held in slot k (flip distance), ∞ if one-sided. */
@@ -857,11 +910,12 @@ export class SimplexCore {
         tk = Math.abs(tk);
         lk = 0;
       }
-      if (lk < 0) lk = 0;
+      // Harris bound from the raw λ: an already wrong-signed λ must not drift further.
+      const lh = lk + tolD;
       candK[nc] = k;
       candT[nc] = tk;
-      candR[nc] = lk / tk;
-      candH[nc] = (lk + tolD) / tk;
+      candR[nc] = lk > 0 ? lk / tk : 0;
+      candH[nc] = lh > 0 ? lh / tk : 0;
       nc++;
     }
     let slope = this.viol;
@@ -987,10 +1041,26 @@ export class SimplexCore {
       if (lim >= 0) return lim;
       if (!this.maybeRefactor()) return ST_NUMERIC;
       const r = this.priceDual();
-      if (r === NONE) return ST_OPTIMAL;
+      if (r === NONE || (this.sincFresh > 0 && this.viol <= ACT_RECHECK * (1 + Math.abs(this.enterBound)))) {
+        // Stop (or a marginal violation) on incrementally updated activities: confirm from scratch.
+        if (this.sincFresh > 0) {
+          this.refresh();
+          continue;
+        }
+        if (r === NONE) return ST_OPTIMAL;
+      }
       this.loadTau(r);
       const q = this.dualRatio();
       if (q < 0) {
+        if (this.sincFresh > 0) {
+          this.refresh();
+          continue;
+        }
+        if (this.sincRefactor > 0 && !this.proofSane(r)) {
+          // τ or B⁻¹ has drifted: the proof would not check. Rebuild and look again.
+          if (!this.refactor()) return ST_NUMERIC;
+          continue;
+        }
         this.applyFlips();
         if (this.nFlip > 0) {
           this.computeX();
@@ -1049,18 +1119,24 @@ export class SimplexCore {
     return m;
   }
 
-  /** Largest primal violation over rows and variable bounds, each relative to 1 + |bound|. */
-  maxPrimalInf(): number {
+  /**
+   * Largest primal violation over rows and variable bounds, each relative to 1 + |bound|, or with
+   * `xScaled` to max(1 + |bound|, ‖x‖∞): evaluating a unit row at x costs rounding errors
+   * proportional to ‖x‖, so far-away points (unbounded problems) are judged at their own scale.
+   */
+  maxPrimalInf(xScaled = false): number {
+    let xs = 0;
+    if (xScaled) for (let j = 0; j < this.n; j++) xs = Math.max(xs, Math.abs(this.x[j]));
     let m = 0;
     for (let i = 0; i < this.R; i++) {
       const a = this.act[i];
-      if (a > this.hi[i]) m = Math.max(m, (a - this.hi[i]) / (1 + Math.abs(this.hi[i])));
-      else if (a < this.lo[i]) m = Math.max(m, (this.lo[i] - a) / (1 + Math.abs(this.lo[i])));
+      if (a > this.hi[i]) m = Math.max(m, (a - this.hi[i]) / Math.max(1 + Math.abs(this.hi[i]), xs));
+      else if (a < this.lo[i]) m = Math.max(m, (this.lo[i] - a) / Math.max(1 + Math.abs(this.lo[i]), xs));
     }
     for (let j = 0; j < this.n; j++) {
       const a = this.x[j];
-      if (a > this.vhi[j]) m = Math.max(m, (a - this.vhi[j]) / (1 + Math.abs(this.vhi[j])));
-      else if (a < this.vlo[j]) m = Math.max(m, (this.vlo[j] - a) / (1 + Math.abs(this.vlo[j])));
+      if (a > this.vhi[j]) m = Math.max(m, (a - this.vhi[j]) / Math.max(1 + Math.abs(this.vhi[j]), xs));
+      else if (a < this.vlo[j]) m = Math.max(m, (this.vlo[j] - a) / Math.max(1 + Math.abs(this.vlo[j]), xs));
     }
     return m;
   }
@@ -1215,15 +1291,16 @@ export class SimplexCore {
    * the exact ratio, or with `relax` the Harris ratio that lets it overshoot by its tolerance.
    */
   private blockRatio(r: number, a: number, l: number, h: number, relax: boolean, pivTol: number, P: number): number {
+    // (with `relax`, a row already violated gets a smaller bound, so violations cannot accumulate)
     if (r > pivTol) {
       if (!(h < Infinity)) return Infinity;
-      const sl = h - a;
-      return ((sl > 0 ? sl : 0) + (relax ? P * (1 + Math.abs(h)) : 0)) / r;
+      const sl = h - a + (relax ? P * (1 + Math.abs(h)) : 0);
+      return (sl > 0 ? sl : 0) / r;
     }
     if (r < -pivTol) {
       if (!(l > -Infinity)) return Infinity;
-      const sl = a - l;
-      return ((sl > 0 ? sl : 0) + (relax ? P * (1 + Math.abs(l)) : 0)) / -r;
+      const sl = a - l + (relax ? P * (1 + Math.abs(l)) : 0);
+      return (sl > 0 ? sl : 0) / -r;
     }
     return Infinity;
   }

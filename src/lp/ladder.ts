@@ -104,7 +104,7 @@ export function solveCore(core: SimplexCore, opts: LpOptions | undefined): LpRes
       for (let j = 0; j < n; j++) ray[j] /= nrm;
       core.computeX();
       core.computeAct();
-      if (checkRay(core, ray) && core.maxPrimalInf() <= TOL.LP_VERIFY) {
+      if (checkRay(core, ray) && core.maxPrimalInf(true) <= TOL.LP_VERIFY) {
         const x = Float64Array.from(core.x.subarray(0, n));
         let objective = 0;
         for (let j = 0; j < n; j++) objective += core.c[j] * x[j];

@@ -38,7 +38,7 @@ export function checkOptimal(core: SimplexCore): string | null {
     const a = id >= 0 ? core.act[id] : core.x[~id];
     if (!(Math.abs(a - core.rhsW[k]) <= V * (1 + Math.abs(core.rhsW[k])))) return 'basis rows not reproduced by x';
   }
-  const pinf = core.maxPrimalInf();
+  const pinf = core.maxPrimalInf(true);
   if (!(pinf <= V)) return `primal residual ${pinf.toExponential(2)}`;
   const dscale = Math.max(1, core.cNorm);
   const dinf = core.maxDualInf();
@@ -67,6 +67,13 @@ interface FarkasRaw {
   rhs: number;
   residual: number;
   mass: number;
+  /** Largest |bound| used: with the residual it bounds the rounding in rhs. */
+  bmax: number;
+}
+
+/** The certificate proves infeasibility in floating point: tiny residual, clearly negative rhs. */
+function farkasOk(f: FarkasRaw): boolean {
+  return f.residual <= TOL.FARKAS * f.mass && f.rhs < -TOL.FARKAS * f.mass * (1 + f.bmax);
 }
 
 /**
@@ -79,11 +86,13 @@ function farkasRaw(core: SimplexCore): FarkasRaw {
   const rows = new Float64Array(core.R);
   const vars = new Float64Array(n);
   let rhs = 0;
+  let bmax = 0;
   const put = (id: number, kappa: number, bound: number): void => {
     if (kappa === 0) return;
     if (id >= 0) rows[id] += kappa;
     else vars[~id] += kappa;
     rhs += kappa * bound;
+    bmax = Math.max(bmax, Math.abs(bound));
   };
   const tid = core.trivialId;
   if (tid !== 0x7fffffff) {
@@ -100,7 +109,7 @@ function farkasRaw(core: SimplexCore): FarkasRaw {
       vars[j] = 0;
       rhs = core.vhi[j] - core.vlo[j];
     }
-    return { rows, vars, rhs, residual: 0, mass: 2 };
+    return { rows, vars, rhs, residual: 0, mass: 0, bmax: 0 };
   }
   const r = core.farkasId;
   const sigma = core.farkasSigma;
@@ -117,6 +126,7 @@ function farkasRaw(core: SimplexCore): FarkasRaw {
     rows.fill(0);
     vars.fill(0);
     rhs = 0;
+    bmax = 0;
     put(r, sigma, sigma > 0 ? core.rowHi(r) : core.rowLo(r));
     for (let k = 0; k < n; k++) if (Math.abs(kap[k]) > dropBelow) put(core.slotId[k], kap[k], core.rhsW[k]);
     // Residual Σ κ g over unit rows (the same vector in original units, since y_i = κ_i / ‖a_i‖).
@@ -136,19 +146,19 @@ function farkasRaw(core: SimplexCore): FarkasRaw {
     }
     let residual = 0;
     for (let j = 0; j < n; j++) residual = Math.max(residual, Math.abs(res[j]));
-    return { rows, vars, rhs, residual, mass };
+    return { rows, vars, rhs, residual, mass, bmax };
   };
   let big = 1;
   for (let k = 0; k < n; k++) big = Math.max(big, Math.abs(kap[k]));
   const clean = assemble(FARKAS_DROP * big);
-  if (clean.residual <= TOL.FARKAS * clean.mass && clean.rhs < 0) return clean;
+  if (farkasOk(clean)) return clean;
   return assemble(0);
 }
 
 /** Builds and checks the certificate; null when it does not prove infeasibility. */
 export function buildFarkas(core: SimplexCore): FarkasCertificate | null {
   const raw = farkasRaw(core);
-  if (!(raw.residual <= TOL.FARKAS * raw.mass) || !(raw.rhs < 0)) return null;
+  if (!farkasOk(raw)) return null;
   const mOut = ineqCount(core);
   const y = new Float64Array(mOut);
   const yEq = new Float64Array(core.meq);

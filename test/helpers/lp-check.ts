@@ -81,27 +81,32 @@ export function floatFarkasCheck(p: LpProblem, f: FarkasCertificate, tol = 1e-9)
   return { ok, residual, mass, rhs, why: ok ? undefined : `residual ${residual} mass ${mass} rhs ${rhs}` };
 }
 
-/** Largest violation of a·x <= b over rows (relative to ‖a‖(1 + |b|/‖a‖)), equalities and bounds. */
+/**
+ * Largest violation of a·x <= b over rows, equalities and bounds, relative to
+ * max(‖a‖ + |b|, ‖a‖ ‖x‖∞) (rounding in a·x grows with ‖x‖; matters for far-away points).
+ */
 export function primalViolation(p: LpProblem, x: Float64Array): number {
   const { n, m } = p;
   let worst = 0;
+  let xs = 0;
+  for (let j = 0; j < n; j++) xs = Math.max(xs, Math.abs(x[j]));
   for (let i = 0; i < m; i++) {
     let s = 0;
     for (let j = 0; j < n; j++) s += p.A[i * n + j] * x[j];
     const nr = rowNorm(p.A, i, n);
     if (nr === 0) continue;
-    worst = Math.max(worst, (s - p.b[i]) / (nr + Math.abs(p.b[i])));
+    worst = Math.max(worst, (s - p.b[i]) / Math.max(nr + Math.abs(p.b[i]), nr * xs));
   }
   for (let e = 0; e < (p.meq ?? 0); e++) {
     let s = 0;
     for (let j = 0; j < n; j++) s += p.Aeq![e * n + j] * x[j];
     const nr = rowNorm(p.Aeq!, e, n);
     if (nr === 0) continue;
-    worst = Math.max(worst, Math.abs(s - p.beq![e]) / (nr + Math.abs(p.beq![e])));
+    worst = Math.max(worst, Math.abs(s - p.beq![e]) / Math.max(nr + Math.abs(p.beq![e]), nr * xs));
   }
   for (let j = 0; j < n; j++) {
-    if (p.upper && p.upper[j] < Infinity) worst = Math.max(worst, (x[j] - p.upper[j]) / (1 + Math.abs(p.upper[j])));
-    if (p.lower && p.lower[j] > -Infinity) worst = Math.max(worst, (p.lower[j] - x[j]) / (1 + Math.abs(p.lower[j])));
+    if (p.upper && p.upper[j] < Infinity) worst = Math.max(worst, (x[j] - p.upper[j]) / Math.max(1 + Math.abs(p.upper[j]), xs));
+    if (p.lower && p.lower[j] > -Infinity) worst = Math.max(worst, (p.lower[j] - x[j]) / Math.max(1 + Math.abs(p.lower[j]), xs));
     if (!Number.isFinite(x[j])) return Infinity;
   }
   return worst;
