@@ -31,6 +31,13 @@ export { volume, relativeVolume } from './polyhedra/volume.js';
 // preimages
 export { layerPreimage, type LayerPreimage, type LayerCase } from './preimage/layer.js';
 export { computePreimage, preimagePieces, preparePreimage, assembleResult, type PreimageOptions, type PreparedProblem, type SearchSummary } from './preimage/engine.js';
-export type { Target, PointTarget, PolytopeTarget, UnionTarget, BoxTarget, ClassTarget, VnnlibTarget } from './preimage/target.js';
+export type { Target, PointTarget, PolytopeTarget, UnionTarget, BoxTarget, ClassTarget, VnnlibTarget, PartitionTarget } from './preimage/target.js';
 export type { Domain } from './preimage/domain.js';
 export { RESULT_FORMAT, type PreimageResult, type PieceJson, type PieceCertificate, type ResultStatus, type ResultStats } from './preimage/result.js';
+export { checkResult, type CheckOptions, type CheckReport } from './analysis/check.js';
+export { networkFingerprint } from './network/fingerprint.js';
+
+// pictures (browser-safe; PNG output lives in src/render/png.ts, Node only)
+export { computeSlice, coordinatePlane, sliceLayerMap, slicePoint, regionAt, regionOutput, type Slice, type SliceRegion, type SlicePlane, type SliceRect, type SliceOptions, type SliceStats, type CoordinatePlane } from './render/slice.js';
+export { classColoring, targetColoring, patternKey, type ClassColoring, type TargetColoring, type LabelledPolygon, type LabelledSegment, type LabelledPoint, type ColoringStats } from './render/coloring.js';
+export { sliceSvg, type SlicePlotOptions, type SliceOverlay } from './render/svg.js';
