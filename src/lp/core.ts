@@ -21,10 +21,12 @@
  * refactorised from scratch (B⁻¹ from the slot rows, then T = G B⁻¹) periodically and whenever
  * a pivot-element check (α from the tableau row vs. α from G and B⁻¹) fails.
  *
- * Methods: dual simplex (dual steepest-edge pricing with exact weight updates, Harris ratio test
- * with bound flipping), primal simplex (steepest edge in x-space, Harris ratio test), cost
- * shifting to start the dual from any basis, Zobrist hashing of visited bases to detect
- * cycling (then Bland's rule), optional cost perturbation.
+ * Methods: dual simplex (dual steepest-edge pricing with exact weights, Harris ratio test with
+ * bound flipping; in degenerate ties a VIRT slot leaves first), primal simplex (steepest edge in
+ * x-space, Harris ratio test), cost shifting to start the dual from any basis, Zobrist hashing of
+ * visited bases to detect cycling (then Bland's rule), optional cost perturbation. x and the
+ * activities are updated incrementally and recomputed from scratch before any stop is believed;
+ * an infeasibility proof is sanity-checked against G before it is returned.
  */
 import { TOL } from '../tolerance.js';
 import { Rng } from '../util/rng.js';
@@ -59,6 +61,11 @@ const ACT_RECHECK = 1e-7;
 
 /** Relative rounding of an activity at x: violations below ACT_NOISE·√n·‖x‖∞ are ignored. */
 const ACT_NOISE = 1e-14;
+
+/** Bases are hashed for cycle detection after this many pivots of a phase. */
+const CYCLE_WATCH_AFTER = 50;
+/** Rows narrower than this use the JS loop: the call into WebAssembly costs more than it saves. */
+const KERNEL_MIN_WIDTH = 12;
 
 /** Row kinds. */
 const K_INEQ = 0;
@@ -151,11 +158,8 @@ export class SimplexCore {
   private readonly arena = new Arena();
   // ---- scratch -------------------------------------------------------------------------------
   tau = new Float64Array(0);
-  u = new Float64Array(0);
-  z = new Float64Array(0);
   d = new Float64Array(0);
   w = new Float64Array(0);
-  rho = new Float64Array(0);
   candK = new Int32Array(0);
   candT = new Float64Array(0);
   candR = new Float64Array(0);
@@ -180,6 +184,8 @@ export class SimplexCore {
   hashLo = 0;
   hashHi = 0;
   visited = new Set<number>();
+  /** Pivots in the current phase (cycling is watched only after CYCLE_WATCH_AFTER). */
+  phaseIters = 0;
   warnings: string[] = [];
   // selections of the current iteration
   sigma = 0;
@@ -213,8 +219,6 @@ export class SimplexCore {
     this.x = new Float64Array(c);
     this.lam = new Float64Array(c);
     this.wVar = new Float64Array(c);
-    this.u = new Float64Array(c);
-    this.z = new Float64Array(c);
     this.d = new Float64Array(c);
     this.w = new Float64Array(c);
     this.flipD = new Float64Array(c);
@@ -266,7 +270,6 @@ export class SimplexCore {
       this.rowSlot = grow(this.rowSlot, (k) => new Int32Array(k));
       this.act = grow(this.act, (k) => new Float64Array(k));
       this.wRow = grow(this.wRow, (k) => new Float64Array(k));
-      this.rho = new Float64Array(cap);
       this.rowCap = cap;
     }
   }
@@ -451,7 +454,7 @@ export class SimplexCore {
     const T = this.T;
     const G = this.G;
     const tb = i * n;
-    const kernel = this.arena.kernel;
+    const kernel = n >= KERNEL_MIN_WIDTH ? this.arena.kernel : null;
     const { binvOff, tOff } = this.arena;
     T.fill(0, tb, tb + n);
     let ss = 1;
@@ -669,6 +672,8 @@ export class SimplexCore {
 
   /** Records the current basis; true when it was visited before in this phase (cycling). */
   private revisited(): boolean {
+    // Cycles repeat forever, so recording may start late: short solves skip the hashing.
+    if (++this.phaseIters < CYCLE_WATCH_AFTER) return false;
     const h = (this.hashHi & 0x1fffff) * 4294967296 + (this.hashLo >>> 0);
     if (this.visited.has(h)) return true;
     this.visited.add(h);
@@ -693,7 +698,7 @@ export class SimplexCore {
     const flipD = this.flipD;
     const alpha = tau[q];
     const ia = 1 / alpha;
-    const kernel = this.arena.kernel;
+    const kernel = n >= KERNEL_MIN_WIDTH ? this.arena.kernel : null;
     const { tauOff, binvOff, tOff } = this.arena;
     // Step: flips move x by B⁻¹ δ, then θ along B⁻¹ e_q brings row id to its bound.
     let actR = id >= 0 ? act[id] : x[~id];
@@ -1034,6 +1039,7 @@ export class SimplexCore {
   /** Dual simplex from a dual feasible basis (for the working cost). */
   dualSimplex(): number {
     this.visited.clear();
+    this.phaseIters = 0;
     this.blandNow = this.set.bland;
     let checked = false;
     for (;;) {
@@ -1144,6 +1150,7 @@ export class SimplexCore {
   /** Primal simplex from a primal feasible basis. On ST_UNBOUNDED the ray is in `d`. */
   primalSimplex(): number {
     this.visited.clear();
+    this.phaseIters = 0;
     this.blandNow = this.set.bland;
     const n = this.n;
     const Binv = this.Binv;

@@ -9,11 +9,12 @@ import { SIDE_FIX, SIDE_HI, SIDE_LO, SIDE_VIRT, type SimplexCore } from './core.
 /** Multipliers below this fraction of the largest are rounding noise of exact zeros. */
 const FARKAS_DROP = 1e-12;
 
-/** Output position of general row i: ['ineq' | 'eq', index]. */
-function outIndex(core: SimplexCore, i: number): [boolean, number] {
-  if (i < core.m0) return [false, i];
-  if (i < core.m0 + core.meq) return [true, i - core.m0];
-  return [false, i - core.meq];
+/** Whether general row i is an equality, and its position among the caller's rows of its kind. */
+function isEqRow(core: SimplexCore, i: number): boolean {
+  return i >= core.m0 && i < core.m0 + core.meq;
+}
+function outIndex(core: SimplexCore, i: number): number {
+  return i < core.m0 ? i : i < core.m0 + core.meq ? i - core.m0 : i - core.meq;
 }
 
 /** Number of inequality rows as seen by the caller (original and added). */
@@ -98,7 +99,7 @@ function farkasRaw(core: SimplexCore): FarkasRaw {
   if (tid !== 0x7fffffff) {
     if (tid >= 0) {
       // 0·x <= b < 0 (κ = 1) or 0·x = b != 0 (κ = −sign b): stored hi is +∞ for zero rows.
-      const isEq = outIndex(core, tid)[0];
+      const isEq = isEqRow(core, tid);
       const b = core.zrhs[tid];
       const kappa = isEq ? -Math.sign(b) : 1;
       rows[tid] = kappa;
@@ -167,7 +168,8 @@ export function buildFarkas(core: SimplexCore): FarkasCertificate | null {
   for (let i = 0; i < core.R; i++) {
     const kappa = raw.rows[i];
     if (kappa === 0) continue;
-    const [isEq, idx] = outIndex(core, i);
+    const isEq = isEqRow(core, i);
+    const idx = outIndex(core, i);
     if (isEq) yEq[idx] = kappa / core.scale[i];
     else y[idx] = kappa / core.scale[i];
   }
@@ -223,7 +225,8 @@ export function optimalResult(core: SimplexCore, iterations: number, warnings: s
     const id = core.slotId[k];
     const side = core.slotSide[k];
     if (id >= 0) {
-      const [isEq, idx] = outIndex(core, id);
+      const isEq = isEqRow(core, id);
+      const idx = outIndex(core, id);
       // c = Σ λ g = Σ (λ/s) a, and the caller's convention is c = −Aᵀ dual − ...
       if (isEq) dualEq[idx] = -l / core.scale[id];
       else dual[idx] = side === SIDE_HI && l < 0 ? -l / core.scale[id] : 0;

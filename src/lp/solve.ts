@@ -49,8 +49,8 @@ export function loadProblem(core: SimplexCore, p: LpProblem): void {
 /**
  * Solves  minimise c·x  s.t.  A x <= b,  Aeq x = beq,  lower <= x <= upper.
  *
- * Method: bounded dual simplex in active-set form on a dense explicit basis inverse (n x n,
- * however many rows), with every row scaled to unit 2-norm first. Dual steepest-edge pricing,
+ * Method: bounded dual simplex in active-set form on a dense tableau (rows x n, plus the n x n
+ * basis inverse), with every row scaled to unit 2-norm first. Dual steepest-edge pricing,
  * Harris ratio test with bound flipping; free variables start as placeholder rows and costs
  * that are not dual feasible are shifted, then removed by a primal simplex (which also finds
  * unbounded rays). Cycling is detected by hashing visited bases (then Bland's rule). A retry
@@ -59,20 +59,25 @@ export function loadProblem(core: SimplexCore, p: LpProblem): void {
  * check; each retry is recorded in `warnings`. Buffers are reused across calls.
  *
  * Guarantees (never a silent wrong answer: every status is checked from scratch before return):
- * - `optimal`: x satisfies every row to TOL.LP_VERIFY·(1 + |b_i|/‖a_i‖) after scaling to unit rows
- *   (bounds likewise); `dual` >= 0, `dualLower`, `dualUpper` >= 0 and
+ * - `optimal`: x satisfies every row to TOL.LP_VERIFY relative to max(1 + |b_i|/‖a_i‖, ‖x‖∞)
+ *   after scaling rows to unit norm (bounds likewise); `dual`, `dualLower`, `dualUpper` >= 0 and
  *   c + Aᵀ dual + Aeqᵀ dualEq + dualUpper − dualLower = 0 to TOL.LP_VERIFY·max(1, ‖c‖∞);
- *   `objective` = c·x.
- * - `infeasible`: `farkas` as documented in FarkasCertificate, with
- *   ‖yᵀA + yEqᵀAeq + yUpper − yLower‖∞ <= TOL.FARKAS · Σ|multiplier|·‖row‖ and a negative
- *   combined right-hand side (it equals minus the violation the dual simplex stopped on).
- * - `unbounded`: a feasible `x` and a `ray` d (‖d‖∞ = 1) with A d <= TOL.FARKAS, Aeq d ≈ 0,
- *   bounds respected, c·d < 0.
+ *   `objective` = c·x. Duals are clamped to their sign (a Harris step can leave −1e-9).
+ * - `infeasible`: `farkas` as documented in FarkasCertificate (y >= 0 on inequalities, yEq free,
+ *   yUpper/yLower >= 0 on finite bounds), with ‖yᵀA + yEqᵀAeq + yUpper − yLower‖∞ <=
+ *   TOL.FARKAS·Σ|multiplier|·‖row‖ and combined right-hand side < −TOL.FARKAS·Σ|multiplier|·‖row‖·
+ *   (1 + max|bound|). Multipliers are a basis' coordinates (at most n + 1 nonzero); rounding
+ *   noise below 1e-12 of the largest is dropped so exact checkers see the true support.
+ * - `unbounded`: a feasible `x` (same test as optimal) and a `ray` d, ‖d‖∞ = 1, with
+ *   a_i·d <= TOL.FARKAS·‖a_i‖ on inequalities, |a·d| likewise on equalities, d_j >= 0 (<= 0)
+ *   where x_j has a finite lower (upper) bound, and c·d < 0.
  * - `numerical_failure`: every rung failed (or `timeLimitMs` passed); `warnings` say why.
- * Tolerances: rows count as satisfied within TOL.PRIMAL·(1 + |rhs|) on unit-norm rows, so a slab
- * thinner than about 1e-9 is feasible (see the margin rule in src/tolerance.ts).
- *
- * Cost: O(n² + (m + meq) n) per pivot, O(n p²) per refactorisation (p = general rows in the basis).
+ * Tolerances: during the solve a row counts as satisfied within TOL.PRIMAL·(1 + |b_i|/‖a_i‖) on
+ * unit-norm rows (plus rounding noise 1e-14·√n·‖x‖∞), so a slab thinner than about 1e-9 is
+ * feasible (see the margin rule in src/tolerance.ts). Reduced costs use TOL.DUAL·max(1, ‖c‖∞),
+ * pivots |α| > TOL.PIVOT.
+ * Cost: O((m + meq + n) n) per pivot (the row update runs in a WebAssembly SIMD kernel when
+ * available), O((m + meq) n²) per refactorisation, memory 2 (m + meq) n + n² doubles.
  * @throws PreimageError('BAD_ARGUMENT') on inconsistent shapes, NaN, or non-finite matrix entries.
  */
 export function solveLp(p: LpProblem, opts?: LpOptions): LpResult {
