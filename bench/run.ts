@@ -1,6 +1,8 @@
 /**
  * `npm run bench [-- suite ...]`: runs the benchmark suites and prints one JSON document.
- * Suites: lp, vcas, acas-partition, acas-props. Default: all. Every suite checks its answers
+ * Suites: lp, vcas, acas-partition, acas-props, acasxu, mnistfc (the VNN-COMP instance lists;
+ * options --only <regex>, --limit N, --timeout S, --process; see bench/vnncomp.ts). Default: all
+ * but acasxu and mnistfc, which take many minutes. Every suite checks its answers
  * before timing them. Suites that need ../shared/data (or $RELU_PREIMAGE_DATA) say so and skip.
  */
 import { machine } from './common.js';
@@ -10,9 +12,13 @@ const suites: Record<string, () => Promise<unknown>> = {
   vcas: async () => (await import('./vcas.js')).runVcasBench(),
   'acas-partition': async () => (await import('./acas.js')).runAcasPartitionBench(),
   'acas-props': async () => (await import('./acas.js')).runAcasPropsBench(),
+  acasxu: async () => (await import('./vnncomp.js')).runAcasxuBench(),
+  mnistfc: async () => (await import('./vnncomp.js')).runMnistfcBench(),
 };
 
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// options that take a value (--only <regex>, --limit N, --timeout S) are not suite names
+const withValue = new Set(['--only', '--limit', '--timeout']);
+const wanted = process.argv.slice(2).filter((a, i, all) => !a.startsWith('-') && !withValue.has(all[i - 1]));
 for (const w of wanted) {
   if (!suites[w]) {
     process.stderr.write(`error BAD_ARGUMENT: expected a suite among ${Object.keys(suites).join(', ')}, found ${JSON.stringify(w)}\n`);
@@ -20,7 +26,8 @@ for (const w of wanted) {
   }
 }
 const out: Record<string, unknown> = { machine: machine(), date: new Date().toISOString() };
-for (const name of wanted.length ? wanted : Object.keys(suites)) {
+const long = new Set(['acasxu', 'mnistfc']);
+for (const name of wanted.length ? wanted : Object.keys(suites).filter((n) => !long.has(n))) {
   process.stderr.write(`bench ${name} ...\n`);
   out[name] = await suites[name]();
 }

@@ -10,6 +10,7 @@ import { registerInfo } from './commands/info.js';
 import { registerLayer } from './commands/layer.js';
 import { registerCompute } from './commands/compute.js';
 import { registerCheck } from './commands/check.js';
+import { registerVerify } from './commands/verify.js';
 import { registerPlot } from './commands/plot.js';
 
 export const EXIT_USER_ERROR = 2;
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerLayer(program);
   registerCompute(program);
   registerCheck(program);
+  registerVerify(program);
   registerPlot(program);
   for (const c of program.commands) c.exitOverride().configureOutput({ outputError: () => {} });
   return program;

@@ -1,0 +1,565 @@
+/**
+ * verifyProperty: answers a VNN-LIB property (VNN-COMP semantics) with the preimage engine.
+ *
+ * A VNN-LIB file describes an input set (a union of boxes) and an *unsafe* output set (a union
+ * of polytopes). The property holds (`unsat`: no counterexample) exactly when the preimage of the
+ * unsafe set inside the input set is empty; otherwise (`sat`) every point of that preimage is a
+ * counterexample.
+ *
+ * Requirements: a fully connected ReLU network and a spec over its inputs and outputs.
+ * Returns: `sat` with a counterexample {x, y}, `unsat`, `timeout`, `unknown` (with a reason) or
+ * `error` (with the code and message of the failure).
+ * Method: (1) falsification: seeded samples of the input boxes, then signed-gradient descent
+ * (PGD) from the best ones on the distance to the unsafe set (cheap; finds most violated
+ * properties in milliseconds); (2) the complete search of the engine (src/preimage/engine.ts),
+ * stopped at the first piece whose witness checks out.
+ * Guarantees:
+ * - `sat`: the counterexample x lies in one of the spec's input boxes (float comparison of
+ *   doubles, exact) and the network's output at x, evaluated in exact rational arithmetic on the
+ *   doubles of the weights, satisfies every inequality of one output polytope. A candidate that
+ *   fails either check is never reported as `sat`.
+ * - `unsat`: the search finished (status `complete`) with no piece and no sliver (no side of a
+ *   hyperplane thinner than the margin was merged or cut off). When the search reports slivers,
+ *   the search is repeated with the unsafe set enlarged by a small δ; only a sliver-free, empty
+ *   answer to that larger question confirms `unsat` (it contains the original question).
+ *   Otherwise the answer is `unknown`: a numerically doubtful branch never becomes `unsat`.
+ * - `timeout`: the time limit ran out before either answer.
+ */
+import { PreimageError } from '../errors.js';
+import type { VnnlibSpec, OutputPolytope } from '../formats/vnnlib.js';
+import type { Layer, Network } from '../network/types.js';
+import { evaluate } from '../network/evaluate.js';
+import { prepareExact, exactOutput, Rational, type ExactNetwork } from '../exact/index.js';
+import { assembleResult, preimagePieces, preparePreimage, type PreimageOptions, type SearchSummary } from '../preimage/engine.js';
+import type { PieceJson, PreimageResult, ResultStats, ResultStatus } from '../preimage/result.js';
+import { Rng } from '../util/rng.js';
+
+/** The VNN-COMP answers. */
+export type VerifyResult = 'unsat' | 'sat' | 'timeout' | 'unknown' | 'error';
+
+/** Options of {@link verifyProperty}. */
+export interface VerifyOptions {
+  /** Time limit for the whole answer (falsification and search), in milliseconds. */
+  timeLimitMs?: number;
+  /** Cancels the search (answer `unknown`, reason cancelled). */
+  signal?: AbortSignal;
+  /** Compute the whole counterexample set (the preimage) instead of stopping at the first counterexample. */
+  all?: boolean;
+  /** Try falsification (sampling and PGD) before the complete search (default true; never with `all`). */
+  falsify?: boolean;
+  /** Time budget of falsification (default: min(1000 ms, 5% of the time limit)). */
+  falsifyMs?: number;
+  /** Seed of the falsification samples (default 1). */
+  seed?: number;
+  /** Search strategy passed to the engine (default `auto`). */
+  strategy?: PreimageOptions['strategy'];
+  /** Confirm a sliver-affected empty answer by a search with the unsafe set enlarged by δ (default true). */
+  confirmSlivers?: boolean;
+  /** With `all`: compute volumes and vertices of the pieces (default false). */
+  volumes?: boolean;
+  /** Called about once a second with the engine's counters. */
+  onProgress?: PreimageOptions['onProgress'];
+}
+
+/** A counterexample, checked before it is reported. */
+export interface Counterexample {
+  /** The input (network coordinates). */
+  x: number[];
+  /** The output at x: the exact rational output rounded to the nearest doubles. */
+  y: number[];
+  /** Index of an input box of the spec containing x. */
+  box: number;
+  /** Index of an output polytope of the spec containing y (exactly). */
+  polytope: number;
+  /**
+   * Depth of y inside that polytope: min over its rows of (t − T y)/|T_r|, computed exactly and
+   * rounded (>= 0). The float evaluation's depth is `floatMargin`.
+   */
+  margin: number;
+  floatMargin: number;
+  /** How it was found: by falsification (sampling/PGD) or as the witness of a preimage piece. */
+  method: 'falsification' | 'search';
+}
+
+/** Counters of the falsification phase. */
+export interface FalsificationStats {
+  samples: number;
+  gradientSteps: number;
+  exactChecks: number;
+  milliseconds: number;
+  found: boolean;
+}
+
+/** What {@link verifyProperty} returns. */
+export interface VerifyReport {
+  result: VerifyResult;
+  /** Why the answer is `unknown`, `timeout` or `error` (one line). */
+  reason?: string;
+  /** For `error`: the PreimageError code (INTERNAL for a bug). */
+  code?: string;
+  counterexample?: Counterexample;
+  /** The engine's status of the (last) search; absent when no search ran. */
+  status?: ResultStatus;
+  /** The engine's counters (zeros when no search ran). */
+  stats: ResultStats;
+  falsification?: FalsificationStats;
+  /** Set when slivers made a second search with the enlarged unsafe set necessary. */
+  sliverCheck?: { delta: number; status: ResultStatus; pieces: number; slivers: number; milliseconds: number };
+  warnings: string[];
+  /** Wall time of the whole answer. */
+  milliseconds: number;
+  /** With `all`: the whole preimage, as `compute --json` writes it. */
+  preimage?: PreimageResult;
+}
+
+/** The result of {@link checkCounterexample}. */
+export interface CounterexampleCheck {
+  ok: boolean;
+  /** First box containing x, or -1. */
+  box: number;
+  /** First polytope containing the exact output, or -1. */
+  polytope: number;
+  /** Exact output rounded to doubles. */
+  y: number[];
+  /** Float (double) evaluation of the network. */
+  yFloat: number[];
+  /** Largest exact depth over the polytopes (negative: outside all of them). */
+  margin: number;
+  /** The same with the float output. */
+  floatMargin: number;
+  /** Why the check failed. */
+  reason?: string;
+}
+
+const ZERO_STATS: ResultStats = {
+  pieces: 0, nodes: 0, lps: 0, pruned: 0, boundDecided: 0, vertexDecided: 0, lpDecided: 0, splits: 0,
+  slivers: 0, emptyLeaves: 0, thinPieces: 0, lpFailures: 0, milliseconds: 0, geometryMilliseconds: 0, geometryLps: 0,
+};
+
+/** Relative enlargement of the unsafe set for the sliver re-check. */
+const SLIVER_DELTA = 1e-6;
+/** Pieces whose witness fails the checks before the search gives up with `unknown`. */
+const MAX_UNCONFIRMED_PIECES = 64;
+
+// ---------------------------------------------------------------------------------------------
+// counterexample checks
+
+function inBox(spec: VnnlibSpec, x: ArrayLike<number>): number {
+  for (let b = 0; b < spec.inputBoxes.length; b++) {
+    const { lo, hi } = spec.inputBoxes[b];
+    let ok = true;
+    for (let i = 0; i < spec.inputSize && ok; i++) if (!(x[i] >= lo[i] && x[i] <= hi[i])) ok = false;
+    if (ok) return b;
+  }
+  return -1;
+}
+
+/** min over rows of (t − T y)/|T_r| for one polytope (floats). */
+function floatDepth(p: OutputPolytope, y: ArrayLike<number>): number {
+  let m = Infinity;
+  for (let r = 0; r < p.rows; r++) {
+    let s = p.t[r], nn = 0;
+    for (let j = 0; j < p.cols; j++) {
+      const w = p.T[r * p.cols + j];
+      s -= w * y[j];
+      nn += w * w;
+    }
+    m = Math.min(m, s / (Math.sqrt(nn) || 1));
+  }
+  return m;
+}
+
+/** Exact (t − T y) per row, then min of the rounded, normalised values; `ok` when every exact slack is >= 0. */
+function exactDepth(p: OutputPolytope, y: Rational[]): { ok: boolean; depth: number } {
+  let ok = true, depth = Infinity;
+  for (let r = 0; r < p.rows; r++) {
+    let s = Rational.fromNumber(p.t[r]);
+    let nn = 0;
+    for (let j = 0; j < p.cols; j++) {
+      const w = p.T[r * p.cols + j];
+      if (w === 0) continue;
+      s = s.sub(Rational.fromNumber(w).mul(y[j]));
+      nn += w * w;
+    }
+    if (s.sign() < 0) ok = false;
+    depth = Math.min(depth, s.toNumber() / (Math.sqrt(nn) || 1));
+  }
+  return { ok, depth };
+}
+
+/**
+ * Re-evaluates a candidate counterexample: x must lie in an input box of `spec`, and the exact
+ * output of `net` at x must satisfy every row of one output polytope. The float output is
+ * reported beside it (the exact one decides).
+ */
+export function checkCounterexample(net: Network, spec: VnnlibSpec, x: ArrayLike<number>, exact?: ExactNetwork): CounterexampleCheck {
+  const yFloat = Array.from(evaluate(net, x));
+  const box = inBox(spec, x);
+  const yEx = exactOutput(exact ?? net.layers, x);
+  const y = yEx.map((v) => v.toNumber());
+  let polytope = -1, margin = -Infinity, floatMargin = -Infinity;
+  spec.output.forEach((p, k) => {
+    const e = exactDepth(p, yEx);
+    if (e.ok && polytope < 0) polytope = k;
+    margin = Math.max(margin, e.depth);
+    floatMargin = Math.max(floatMargin, floatDepth(p, yFloat));
+  });
+  // a polytope with no rows (the whole output space) has depth +Infinity
+  const ok = box >= 0 && polytope >= 0;
+  const reason = box < 0 ? 'the point lies outside every input box of the spec'
+    : polytope < 0 ? `the exact output lies outside every unsafe polytope (largest depth ${margin})` : undefined;
+  return { ok, box, polytope, y, yFloat, margin, floatMargin, reason };
+}
+
+// ---------------------------------------------------------------------------------------------
+// VNN-COMP result text
+
+/** Shortest decimal that reads back as the same double (full precision). */
+function num(v: number): string {
+  return Object.is(v, -0) ? '0' : String(v);
+}
+
+/**
+ * The VNN-COMP result text: the answer on the first line; for `sat` the counterexample as an
+ * S-expression `((X_0 v) (X_1 v) ... (Y_0 v) ...)`, one assignment per line.
+ */
+export function formatVnncompResult(report: Pick<VerifyReport, 'result' | 'counterexample'>): string {
+  const cx = report.counterexample;
+  if (report.result !== 'sat' || !cx) return `${report.result}\n`;
+  const terms = [...cx.x.map((v, i) => `(X_${i} ${num(v)})`), ...cx.y.map((v, i) => `(Y_${i} ${num(v)})`)];
+  return `sat\n(${terms.join('\n ')})\n`;
+}
+
+/** Reads a VNN-COMP result text back: the answer and, for `sat`, the X and Y values. */
+export function parseVnncompResult(text: string): { result: string; x: number[]; y: number[] } {
+  const lines = text.replace(/\r/g, '').split('\n');
+  const result = (lines[0] ?? '').trim();
+  const x: number[] = [], y: number[] = [];
+  const re = /\(\s*([XY])_(\d+)\s+([^()\s]+)\s*\)/g;
+  const body = lines.slice(1).join('\n');
+  for (let m = re.exec(body); m; m = re.exec(body)) {
+    const v = Number(m[3]);
+    if (!Number.isFinite(v)) throw new PreimageError('BAD_RESULT_FILE', `expected a number for ${m[1]}_${m[2]}, found ${JSON.stringify(m[3])}`);
+    (m[1] === 'X' ? x : y)[Number(m[2])] = v;
+  }
+  return { result, x, y };
+}
+
+// ---------------------------------------------------------------------------------------------
+// falsification: samples, then signed-gradient descent on the distance to the unsafe set
+
+interface Forward {
+  pre: Float64Array[];
+  y: Float64Array;
+}
+
+function forward(layers: Layer[], x: ArrayLike<number>): Forward {
+  const pre: Float64Array[] = [];
+  let cur: ArrayLike<number> = x;
+  for (const l of layers) {
+    const z = new Float64Array(l.outSize);
+    const W = l.weights, n = l.inSize;
+    for (let i = 0; i < l.outSize; i++) {
+      let s = l.bias[i];
+      const o = i * n;
+      for (let j = 0; j < n; j++) s += W[o + j] * cur[j];
+      z[i] = s;
+    }
+    pre.push(z);
+    if (l.activation === 'relu') {
+      const a = new Float64Array(z.length);
+      for (let i = 0; i < z.length; i++) a[i] = z[i] > 0 ? z[i] : 0;
+      cur = a;
+    } else cur = z;
+  }
+  return { pre, y: cur as Float64Array };
+}
+
+/** Gradient of g·y with respect to x at the pattern of `f`. */
+function backward(layers: Layer[], f: Forward, g: Float64Array): Float64Array {
+  let v = g;
+  for (let l = layers.length - 1; l >= 0; l--) {
+    const L = layers[l], n = L.inSize, W = L.weights;
+    if (L.activation === 'relu') {
+      const z = f.pre[l];
+      v = v.map((s, i) => (z[i] > 0 ? s : 0));
+    }
+    const u = new Float64Array(n);
+    for (let i = 0; i < L.outSize; i++) {
+      const s = v[i];
+      if (s === 0) continue;
+      const o = i * n;
+      for (let j = 0; j < n; j++) u[j] += s * W[o + j];
+    }
+    v = u;
+  }
+  return v;
+}
+
+/**
+ * Distance-like objective: min over polytopes of max over rows of (T_r y − t_r)/|T_r|, <= 0
+ * inside the unsafe set; with the (polytope, row) attaining it.
+ */
+function objective(spec: VnnlibSpec, y: ArrayLike<number>): { v: number; p: number; r: number } {
+  let best = Infinity, bp = -1, br = -1;
+  spec.output.forEach((P, k) => {
+    let worst = -Infinity, wr = -1;
+    for (let r = 0; r < P.rows; r++) {
+      let s = -P.t[r], nn = 0;
+      for (let j = 0; j < P.cols; j++) {
+        const w = P.T[r * P.cols + j];
+        s += w * y[j];
+        nn += w * w;
+      }
+      s /= Math.sqrt(nn) || 1;
+      if (s > worst) {
+        worst = s;
+        wr = r;
+      }
+    }
+    if (P.rows === 0) worst = -Infinity;
+    if (worst < best) {
+      best = worst;
+      bp = k;
+      br = wr;
+    }
+  });
+  return { v: best, p: bp, r: br };
+}
+
+function falsify(net: Network, spec: VnnlibSpec, budgetMs: number, seed: number, exact: ExactNetwork, deadline: number): { cx?: Counterexample; stats: FalsificationStats } {
+  const t0 = performance.now();
+  const stop = Math.min(t0 + budgetMs, deadline);
+  const stats: FalsificationStats = { samples: 0, gradientSteps: 0, exactChecks: 0, milliseconds: 0, found: false };
+  const layers = net.layers, n = net.inputSize;
+  const rng = new Rng(seed);
+  const boxes = spec.inputBoxes;
+  if (boxes.length === 0 || spec.output.length === 0) return { stats };
+  const tryPoint = (x: Float64Array): Counterexample | undefined => {
+    stats.exactChecks++;
+    const c = checkCounterexample(net, spec, x, exact);
+    if (!c.ok) return undefined;
+    return { x: Array.from(x), y: c.y, box: c.box, polytope: c.polytope, margin: c.margin, floatMargin: c.floatMargin, method: 'falsification' };
+  };
+  // 1. samples: box centres, then uniform points; keep the best few as PGD starts
+  const work = Math.max(1, layers.reduce((s, l) => s + l.inSize * l.outSize, 0));
+  const maxSamples = Math.max(32, Math.min(512, Math.floor(2e7 / work)));
+  const starts: { x: Float64Array; v: number; box: number }[] = [];
+  const keep = 8;
+  for (let s = 0; s < maxSamples && performance.now() < stop; s++) {
+    const bi = s % boxes.length, b = boxes[bi];
+    const x = new Float64Array(n);
+    const centre = s < boxes.length;
+    for (let i = 0; i < n; i++) x[i] = centre ? (b.lo[i] + b.hi[i]) / 2 : rng.uniform(b.lo[i], b.hi[i]);
+    stats.samples++;
+    const o = objective(spec, forward(layers, x).y);
+    if (o.v <= 0) {
+      const cx = tryPoint(x);
+      if (cx) return { cx, stats: { ...stats, found: true, milliseconds: performance.now() - t0 } };
+    }
+    starts.push({ x, v: o.v, box: bi });
+    if (starts.length > 4 * keep) {
+      starts.sort((a, c) => a.v - c.v);
+      starts.length = keep;
+    }
+  }
+  starts.sort((a, c) => a.v - c.v);
+  starts.length = Math.min(starts.length, keep);
+  // 2. signed-gradient descent from each start on the sum of the nearly violated rows of the
+  //    closest polytope (a hinge), steps relative to the box widths, decaying
+  const steps = 40;
+  for (const st of starts) {
+    const b = boxes[st.box];
+    const x = Float64Array.from(st.x);
+    for (let k = 0; k < steps && performance.now() < stop; k++) {
+      const f = forward(layers, x);
+      const o = objective(spec, f.y);
+      if (o.v <= 0) {
+        const cx = tryPoint(x);
+        if (cx) return { cx, stats: { ...stats, found: true, milliseconds: performance.now() - t0 } };
+      }
+      if (o.p < 0) break;
+      const P = spec.output[o.p];
+      const g = new Float64Array(P.cols);
+      const near = Math.max(0, o.v) + 1e-3;
+      for (let r = 0; r < P.rows; r++) {
+        let sl = -P.t[r], nn = 0;
+        for (let j = 0; j < P.cols; j++) {
+          sl += P.T[r * P.cols + j] * f.y[j];
+          nn += P.T[r * P.cols + j] ** 2;
+        }
+        nn = Math.sqrt(nn) || 1;
+        if (sl / nn > -near) for (let j = 0; j < P.cols; j++) g[j] += P.T[r * P.cols + j] / nn;
+      }
+      const grad = backward(layers, f, g);
+      const alpha = 0.05 * Math.pow(0.92, k);
+      stats.gradientSteps++;
+      for (let i = 0; i < n; i++) {
+        const w = b.hi[i] - b.lo[i];
+        const d = grad[i] > 0 ? -1 : grad[i] < 0 ? 1 : 0;
+        x[i] = Math.min(b.hi[i], Math.max(b.lo[i], x[i] + alpha * w * d));
+      }
+    }
+    if (performance.now() >= stop) break;
+  }
+  stats.milliseconds = performance.now() - t0;
+  return { stats };
+}
+
+// ---------------------------------------------------------------------------------------------
+// the search
+
+/** The spec with every output row relaxed by δ (|T_r| + |t_r|): a superset of the unsafe set. */
+function enlargeOutput(spec: VnnlibSpec, delta: number): VnnlibSpec {
+  return {
+    ...spec,
+    output: spec.output.map((p) => {
+      const t = Float64Array.from(p.t);
+      for (let r = 0; r < p.rows; r++) {
+        let s = 0;
+        for (let j = 0; j < p.cols; j++) s += Math.abs(p.T[r * p.cols + j]);
+        t[r] += delta * (s + Math.abs(p.t[r]));
+      }
+      return { ...p, t };
+    }),
+  };
+}
+
+/** Candidate points of a piece, best first: its witness, then the witness clamped into the boxes. */
+function pieceCandidates(spec: VnnlibSpec, piece: PieceJson): Float64Array[] {
+  const w = Float64Array.from(piece.witness);
+  const out = [w];
+  for (const b of spec.inputBoxes) {
+    const c = w.map((v, i) => Math.min(b.hi[i], Math.max(b.lo[i], v)));
+    if (c.some((v, i) => v !== w[i])) out.push(c);
+  }
+  return out;
+}
+
+interface SearchOutcome {
+  summary: SearchSummary;
+  pieces: PieceJson[];
+  cx?: Counterexample;
+  unconfirmed: number;
+  firstFailure?: string;
+}
+
+function runOnce(net: Network, spec: VnnlibSpec, opts: PreimageOptions, keepAll: boolean, exact: ExactNetwork, checkSpec: VnnlibSpec): SearchOutcome {
+  const problem = preparePreimage(net, { kind: 'vnnlib', spec }, opts);
+  const it = preimagePieces(problem, opts);
+  const pieces: PieceJson[] = [];
+  let cx: Counterexample | undefined;
+  let unconfirmed = 0;
+  let firstFailure: string | undefined;
+  for (;;) {
+    const r = it.next();
+    if (r.done) return { summary: r.value, pieces, cx, unconfirmed, firstFailure };
+    const piece = r.value;
+    if (keepAll) pieces.push(piece);
+    if (cx) continue;
+    for (const x of pieceCandidates(checkSpec, piece)) {
+      const c = checkCounterexample(net, checkSpec, x, exact);
+      if (c.ok) {
+        cx = { x: Array.from(x), y: c.y, box: c.box, polytope: c.polytope, margin: c.margin, floatMargin: c.floatMargin, method: 'search' };
+        break;
+      }
+      firstFailure ??= `piece ${piece.id}: ${c.reason}`;
+    }
+    if (!cx) unconfirmed++;
+  }
+}
+
+/**
+ * The search for `spec` (the engine's target), checking pieces against `checkSpec`. Without
+ * `keepAll` it stops at the first piece (engine budget maxPieces 1, so the counters are the
+ * engine's own); in the rare case that piece's witness fails the exact re-check, it searches
+ * again for up to MAX_UNCONFIRMED_PIECES pieces and takes the first one that passes.
+ */
+function runSearch(net: Network, spec: VnnlibSpec, opts: PreimageOptions, keepAll: boolean, exact: ExactNetwork, checkSpec: VnnlibSpec): SearchOutcome {
+  if (keepAll) return runOnce(net, spec, opts, true, exact, checkSpec);
+  const t0 = performance.now();
+  const first = runOnce(net, spec, { ...opts, maxPieces: 1 }, false, exact, checkSpec);
+  if (first.cx || first.unconfirmed === 0 || first.summary.status !== 'incomplete_budget') return first;
+  const left = opts.timeLimitMs !== undefined ? opts.timeLimitMs - (performance.now() - t0) : undefined;
+  if (left !== undefined && left <= 0) return { ...first, summary: { ...first.summary, status: 'incomplete_time' } };
+  return runOnce(net, spec, { ...opts, maxPieces: MAX_UNCONFIRMED_PIECES, timeLimitMs: left }, false, exact, checkSpec);
+}
+
+/**
+ * Answers the property `spec` for `net` (see the module doc). Never throws for bad input: a
+ * failure is the answer `error` with its code and message.
+ */
+export function verifyProperty(net: Network, spec: VnnlibSpec, opts: VerifyOptions = {}): VerifyReport {
+  const t0 = performance.now();
+  const deadline = opts.timeLimitMs !== undefined ? t0 + opts.timeLimitMs : Infinity;
+  const warnings: string[] = [];
+  const ms = () => performance.now() - t0;
+  try {
+    if (spec.inputSize !== net.inputSize || spec.outputSize !== net.outputSize) {
+      throw new PreimageError('VNNLIB_DIMENSION', `expected a spec over ${net.inputSize} inputs and ${net.outputSize} outputs, found ${spec.inputSize} and ${spec.outputSize}`);
+    }
+    const exact = prepareExact(net.layers);
+    // an empty input set or an empty unsafe set: nothing can be a counterexample
+    if (spec.inputBoxes.length === 0 || spec.output.length === 0) {
+      return { result: 'unsat', stats: { ...ZERO_STATS }, warnings: ['the spec has an empty input set or an empty unsafe set'], milliseconds: ms() };
+    }
+    let falsification: FalsificationStats | undefined;
+    if (!opts.all && opts.falsify !== false) {
+      const budget = opts.falsifyMs ?? Math.min(1000, opts.timeLimitMs !== undefined ? 0.05 * opts.timeLimitMs : 1000);
+      const f = falsify(net, spec, budget, opts.seed ?? 1, exact, deadline);
+      falsification = f.stats;
+      if (f.cx) return { result: 'sat', counterexample: f.cx, stats: { ...ZERO_STATS }, falsification, warnings, milliseconds: ms() };
+    }
+    const left = deadline - performance.now();
+    if (left <= 0) return { result: 'timeout', reason: 'the time limit ran out during falsification', stats: { ...ZERO_STATS }, falsification, warnings, milliseconds: ms() };
+    const engineOpts: PreimageOptions = {
+      volumes: opts.all ? opts.volumes ?? false : false,
+      certificates: true,
+      timeLimitMs: Number.isFinite(left) ? left : undefined,
+      signal: opts.signal,
+      strategy: opts.strategy,
+      onProgress: opts.onProgress,
+    };
+    const run = runSearch(net, spec, engineOpts, !!opts.all, exact, spec);
+    const { summary } = run;
+    warnings.push(...summary.warnings.filter((w) => !w.startsWith('the search stopped early')));
+    const base = { stats: summary.stats, status: summary.status, falsification, warnings };
+    const preimage = () => (opts.all ? assembleResult(net, preparePreimage(net, { kind: 'vnnlib', spec }, engineOpts), run.pieces, summary) : undefined);
+    if (run.cx) return { ...base, result: 'sat', counterexample: run.cx, milliseconds: ms(), preimage: preimage() };
+    if (run.unconfirmed > 0) {
+      return { ...base, result: 'unknown', reason: `${run.unconfirmed} piece(s) found, but no witness passed the exact re-check (${run.firstFailure})`, milliseconds: ms(), preimage: preimage() };
+    }
+    if (summary.status === 'incomplete_time') return { ...base, result: 'timeout', reason: 'the time limit ran out during the search', milliseconds: ms(), preimage: preimage() };
+    if (summary.status !== 'complete') return { ...base, result: 'unknown', reason: `the search ended early (${summary.status})`, milliseconds: ms(), preimage: preimage() };
+    if (summary.stats.slivers === 0) return { ...base, result: 'unsat', milliseconds: ms(), preimage: preimage() };
+    // slivers: a side of a hyperplane thinner than the margin was merged or cut off. Repeat
+    // the question with the unsafe set enlarged by δ: a sliver-free empty answer there settles it.
+    const left2 = deadline - performance.now();
+    if (opts.confirmSlivers === false || left2 <= 0) {
+      return { ...base, result: left2 <= 0 ? 'timeout' : 'unknown', reason: `the search found no counterexample, but ${summary.stats.slivers} sliver(s) thinner than the margin were not searched separately`, milliseconds: ms(), preimage: preimage() };
+    }
+    const t1 = performance.now();
+    const big = enlargeOutput(spec, SLIVER_DELTA);
+    const run2 = runSearch(net, big, { ...engineOpts, volumes: false, timeLimitMs: Number.isFinite(left2) ? left2 : undefined, onProgress: undefined }, false, exact, spec);
+    const s2 = run2.summary;
+    const sliverCheck = { delta: SLIVER_DELTA, status: s2.status, pieces: s2.stats.pieces, slivers: s2.stats.slivers, milliseconds: performance.now() - t1 };
+    const base2 = { ...base, sliverCheck };
+    if (run2.cx) return { ...base2, result: 'sat', counterexample: run2.cx, milliseconds: ms(), preimage: preimage() };
+    if (s2.status === 'complete' && s2.stats.pieces === 0 && s2.stats.slivers === 0) {
+      warnings.push(`${summary.stats.slivers} sliver(s) in the search; confirmed by a sliver-free empty search with the unsafe set enlarged by ${SLIVER_DELTA} (relative)`);
+      return { ...base2, result: 'unsat', milliseconds: ms(), preimage: preimage() };
+    }
+    const why = s2.status === 'incomplete_time' ? 'the time ran out' : s2.stats.pieces > 0 ? `${s2.stats.pieces} piece(s) within δ of the unsafe set, none a counterexample` : s2.status !== 'complete' ? `it ended early (${s2.status})` : `${s2.stats.slivers} sliver(s) again`;
+    return {
+      ...base2,
+      result: s2.status === 'incomplete_time' ? 'timeout' : 'unknown',
+      reason: `no counterexample found, but ${summary.stats.slivers} sliver(s) were not searched separately and the check with the unsafe set enlarged by ${SLIVER_DELTA} did not settle it (${why})`,
+      milliseconds: ms(),
+      preimage: preimage(),
+    };
+  } catch (e) {
+    const code = e instanceof PreimageError ? e.code : 'INTERNAL';
+    const msg = e instanceof Error ? e.message : String(e);
+    return { result: 'error', code, reason: msg.split('\n')[0], stats: { ...ZERO_STATS }, warnings, milliseconds: ms() };
+  }
+}
