@@ -1,0 +1,75 @@
+/**
+ * The page's handle on the engine worker: requests with ids, answers as promises, and
+ * cancellation by terminating the worker (the only way to stop a synchronous computation) and
+ * starting a fresh one, which the caller then re-loads.
+ */
+import type { Request, Response } from './protocol.js';
+
+type Without<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type Outgoing = Without<Request, 'id'>;
+
+/** Thrown to the callers of requests that were pending when the worker was stopped. */
+export class Cancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'Cancelled';
+  }
+}
+
+interface Pending {
+  resolve: (r: Response) => void;
+  reject: (e: Error) => void;
+}
+
+export class Engine {
+  private worker!: Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  /** Called whenever the number of requests in flight changes. */
+  onBusy: (inFlight: number) => void = () => {};
+
+  constructor() {
+    this.start();
+  }
+
+  private start(): void {
+    this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'relu-preimage engine' });
+    this.worker.onmessage = (e: MessageEvent<Response>) => {
+      const p = this.pending.get(e.data.id);
+      if (!p) return;
+      this.pending.delete(e.data.id);
+      this.onBusy(this.pending.size);
+      p.resolve(e.data);
+    };
+    this.worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      const err = new Error(`the engine worker failed: ${e.message || 'unknown error'}`);
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+      this.onBusy(0);
+    };
+  }
+
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
+  request(msg: Outgoing, transfer: Transferable[] = []): Promise<Response> {
+    const id = this.nextId++;
+    return new Promise<Response>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.onBusy(this.pending.size);
+      this.worker.postMessage({ ...msg, id } as Request, transfer);
+    });
+  }
+
+  /** Stops whatever runs (rejecting pending requests with {@link Cancelled}) and starts a fresh worker. */
+  cancel(): void {
+    this.worker.terminate();
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    this.start();
+    this.onBusy(0);
+    for (const p of pending) p.reject(new Cancelled());
+  }
+}

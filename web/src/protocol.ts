@@ -1,0 +1,125 @@
+/**
+ * Messages between the page (main.ts) and the engine worker (worker.ts). Every request carries an
+ * `id`; the worker answers with the same id (or an `error` message with the library's error code).
+ * Geometry crosses the boundary packed into typed arrays whose buffers are transferred, not copied.
+ */
+
+/** Colour of the clicked point's preimage (drawn over the fills, on the page and in the SVG). */
+export const CLICK_PREIMAGE_COLOR = '#6a3d9a';
+
+/** What the page needs to know about a loaded network. */
+export interface NetInfo {
+  name: string;
+  format: string;
+  inputSize: number;
+  outputSize: number;
+  /** Units per layer 1..L. */
+  widths: number[];
+  activations: string[];
+  /** A .nnet file's raw input ranges (raw units), or null. */
+  raw: { inputMin: number[]; inputMax: number[]; inputMean: number[]; inputRange: number[] } | null;
+  notes: string[];
+}
+
+/** The plane: two input coordinates `dims` with the other inputs fixed at `origin` (length n; entries dims are ignored). */
+export interface PlaneSpec {
+  dims: [number, number];
+  origin: number[];
+  rect: { u0: number; u1: number; v0: number; v1: number };
+  units: 'raw' | 'normalized';
+}
+
+/** How the slice is coloured. Output targets are in raw units on raw slices. */
+export type ColorSpec =
+  | { kind: 'class'; rule: 'argmax' | 'argmin' }
+  | { kind: 'pattern' }
+  | { kind: 'classPreimage'; index: number; rule: 'argmax' | 'argmin' }
+  | { kind: 'boxPreimage'; lo: number[]; hi: number[] };
+
+/** Convex polygons packed: polygon i is verts[offsets[i] .. offsets[i + 1]) as [u, v, u, v, ...]. */
+export interface PackedPolygons {
+  offsets: Uint32Array;
+  verts: Float64Array;
+}
+
+/** The slice's regions, packed for drawing and for hover look-ups on the page. */
+export interface PackedSlice {
+  plane: PlaneSpec;
+  status: string;
+  stats: { regions: number; splits: number; slivers: number; thin: number; milliseconds: number };
+  count: number;
+  polys: PackedPolygons;
+  /** Per region, outputs × [∂/∂u, ∂/∂v, constant] (raw outputs on raw slices). */
+  maps: Float64Array;
+  outputSize: number;
+  /** Per region, `patternBytes` bytes: bits of every layer's pattern, layer 1 first, unit 0 in bit 0. */
+  patterns: Uint8Array;
+  patternBytes: number;
+  areas: Float64Array;
+}
+
+/** Filled polygons: polygon i is painted palette[color[i]]; `legend` explains the colours. */
+export interface Fills {
+  polys: PackedPolygons;
+  color: Uint32Array;
+  palette: string[];
+  legend: { color: string; text: string }[];
+  /** One line saying what is shown. */
+  title: string;
+  milliseconds: number;
+  /** For preimage colourings: the number of polygons inside and the inside area's share. */
+  inside?: { polygons: number; share: number };
+}
+
+/** The preimage of a clicked point's activity, drawn on the slice. */
+export interface PointPreimage {
+  layer: number;
+  /** `engine`: computePreimage pieces (2-input networks); `slice`: the slice regions meeting the preimage. */
+  method: 'engine' | 'slice';
+  /** Pieces: engine pieces, or slice polygons + segments + points. */
+  pieces: number;
+  byDimension: [number, number, number];
+  polys: PackedPolygons;
+  /** Segments [ua, va, ub, vb] each. */
+  segments: Float64Array;
+  /** Points [u, v] each. */
+  points: Float64Array;
+  status: string;
+  milliseconds: number;
+  /** Whether the clicked point lies in a drawn piece (it always should, up to the margin). */
+  containsClick: boolean;
+}
+
+export interface ClickResult {
+  u: number;
+  v: number;
+  /** The input point, in the plane's units. */
+  input: number[];
+  /** Region of the slice containing the point, or -1 (on an edge). */
+  region: number;
+  /** Activity of layers 1..L (outputs in raw units on raw slices) and pre-activations. */
+  activities: number[][];
+  preactivations: number[][];
+  preimage: PointPreimage;
+}
+
+export type Request =
+  | { type: 'load'; id: number; name: string; bytes: ArrayBuffer }
+  | { type: 'slice'; id: number; plane: PlaneSpec; color: ColorSpec; names?: Names }
+  | { type: 'color'; id: number; color: ColorSpec }
+  | { type: 'click'; id: number; u: number; v: number; layer: number }
+  | { type: 'export'; id: number; kind: 'svg' | 'json' };
+
+/** Display names of the inputs (axis titles) and of the classes (legends). */
+export interface Names {
+  inputs?: string[];
+  classes?: string[];
+}
+
+export type Response =
+  | { type: 'loaded'; id: number; info: NetInfo; milliseconds: number }
+  | { type: 'slice'; id: number; slice: PackedSlice; fills: Fills }
+  | { type: 'color'; id: number; fills: Fills }
+  | { type: 'click'; id: number; click: ClickResult }
+  | { type: 'export'; id: number; kind: 'svg' | 'json'; text: string; filename: string }
+  | { type: 'error'; id: number; request: Request['type']; code: string; message: string };

@@ -1,0 +1,388 @@
+/**
+ * The playground's engine, in a Web Worker so that the page never freezes: it reads networks
+ * (readNetwork), computes exact slices (computeSlice) and their colourings, evaluates clicked
+ * points, computes the preimage of a clicked point's activity (computePreimage for 2-input
+ * networks, the slice's point-target colouring otherwise) and writes the SVG and JSON exports.
+ * One request at a time, in order; the page cancels a long computation by terminating the worker.
+ */
+import { PreimageError, computePreimage, denormalizeOutput, evaluateLayers, normalizeInput, readNetwork, type Network, type PieceJson, type PreimageResult } from '../../src/index.js';
+import { classColoring, patternKey, targetColoring, type ClassColoring, type TargetColoring } from '../../src/render/coloring.js';
+import { CLASS_COLORS, OUTSIDE_COLOR, PREIMAGE_COLORS, patternColor } from '../../src/render/palette.js';
+import { computeSlice, coordinatePlane, regionAt, slicePoint, type Slice } from '../../src/render/slice.js';
+import { sliceSvg, type SliceOverlay } from '../../src/render/svg.js';
+import { polygonDepth } from '../../src/render/polygon.js';
+import { CLICK_PREIMAGE_COLOR, type ClickResult, type ColorSpec, type Fills, type NetInfo, type Names, type PackedPolygons, type PackedSlice, type PlaneSpec, type PointPreimage, type Request, type Response } from './protocol.js';
+
+
+interface State {
+  net: Network | null;
+  info: NetInfo | null;
+  slice: Slice | null;
+  plane: PlaneSpec | null;
+  names: Names;
+  color: ColorSpec | null;
+  coloring: ClassColoring | TargetColoring | null;
+  fills: Fills | null;
+  click: { result: ClickResult; engine: PreimageResult | null; tc: TargetColoring | null } | null;
+}
+
+const S: State = { net: null, info: null, slice: null, plane: null, names: {}, color: null, coloring: null, fills: null, click: null };
+
+const ctx = self as unknown as { postMessage(m: Response, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<Request>) => void) | null };
+
+function post(m: Response, transfer: Transferable[] = []): void {
+  ctx.postMessage(m, transfer);
+}
+
+ctx.onmessage = (e: MessageEvent<Request>) => {
+  const req = e.data;
+  try {
+    switch (req.type) {
+      case 'load': return load(req.id, req.name, req.bytes);
+      case 'slice': return slice(req.id, req.plane, req.color, req.names ?? {});
+      case 'color': return color(req.id, req.color);
+      case 'click': return click(req.id, req.u, req.v, req.layer);
+      case 'export': return exportFile(req.id, req.kind);
+    }
+  } catch (err) {
+    const code = err instanceof PreimageError ? err.code : 'INTERNAL';
+    const message = err instanceof Error ? err.message : String(err);
+    if (!(err instanceof PreimageError)) console.error(err);
+    post({ type: 'error', id: req.id, request: req.type, code, message: message.replace(/\s*[\r\n]+\s*/g, ' ').trim() });
+  }
+};
+
+function need<T>(v: T | null, what: string): T {
+  if (v === null) throw new PreimageError('BAD_ARGUMENT', `expected ${what} first, found none`);
+  return v;
+}
+
+// ------------------------------------------------------------------------------------------------
+
+function load(id: number, name: string, bytes: ArrayBuffer): void {
+  const t0 = performance.now();
+  const net = readNetwork(new Uint8Array(bytes), name);
+  const nz = net.normalization;
+  const info: NetInfo = {
+    name: net.source?.name ?? name,
+    format: net.source?.format ?? 'memory',
+    inputSize: net.inputSize,
+    outputSize: net.outputSize,
+    widths: net.layers.map((l) => l.outSize),
+    activations: net.layers.map((l) => l.activation),
+    raw: nz ? { inputMin: Array.from(nz.inputMin), inputMax: Array.from(nz.inputMax), inputMean: Array.from(nz.inputMean), inputRange: Array.from(nz.inputRange) } : null,
+    notes: net.source?.notes ?? [],
+  };
+  if (net.inputSize < 2) throw new PreimageError('BAD_ARGUMENT', `expected a network with at least 2 inputs to draw a plane, found ${net.inputSize}`);
+  Object.assign(S, { net, info, slice: null, plane: null, coloring: null, fills: null, click: null });
+  post({ type: 'loaded', id, info, milliseconds: performance.now() - t0 });
+}
+
+function pack(polys: number[][]): PackedPolygons {
+  let total = 0;
+  for (const P of polys) total += P.length;
+  const offsets = new Uint32Array(polys.length + 1), verts = new Float64Array(total);
+  let o = 0;
+  polys.forEach((P, i) => {
+    offsets[i] = o;
+    verts.set(P, o);
+    o += P.length;
+  });
+  offsets[polys.length] = o;
+  return { offsets, verts };
+}
+
+function slice(id: number, plane: PlaneSpec, colorSpec: ColorSpec, names: Names): void {
+  const net = need(S.net, 'a network');
+  const cp = coordinatePlane(net.inputSize, plane.dims, plane.origin);
+  const sl = computeSlice(net, cp, plane.rect, { units: plane.units });
+  S.slice = sl;
+  S.plane = { ...plane, origin: Array.from(cp.origin) };
+  S.names = names;
+  S.click = null;
+  // pack regions, maps and patterns
+  const R = sl.regions.length, m = sl.outputSize;
+  const widths = sl.widths;
+  const bits = widths.reduce((a, b) => a + b, 0);
+  const patternBytes = Math.ceil(bits / 8);
+  const maps = new Float64Array(R * m * 3), patterns = new Uint8Array(R * patternBytes), areas = new Float64Array(R);
+  for (let r = 0; r < R; r++) {
+    const reg = sl.regions[r];
+    for (let j = 0; j < m; j++) {
+      maps[(r * m + j) * 3] = reg.map.M[2 * j];
+      maps[(r * m + j) * 3 + 1] = reg.map.M[2 * j + 1];
+      maps[(r * m + j) * 3 + 2] = reg.map.c[j];
+    }
+    let b = 0;
+    const base = r * patternBytes;
+    for (const layer of reg.pattern) {
+      for (let j = 0; j < layer.length; j++, b++) if (layer[j]) patterns[base + (b >> 3)] |= 1 << (b & 7);
+    }
+    areas[r] = reg.area;
+  }
+  const polys = pack(sl.regions.map((r) => r.vertices));
+  const packed: PackedSlice = {
+    plane: S.plane,
+    status: sl.status,
+    stats: { regions: sl.stats.regions, splits: sl.stats.splits, slivers: sl.stats.slivers, thin: sl.stats.thin, milliseconds: sl.stats.milliseconds },
+    count: R,
+    polys,
+    maps,
+    outputSize: m,
+    patterns,
+    patternBytes,
+    areas,
+  };
+  const fills = makeFills(net, sl, colorSpec);
+  post({ type: 'slice', id, slice: packed, fills }, [polys.offsets.buffer, polys.verts.buffer, maps.buffer, patterns.buffer, areas.buffer, ...fillBuffers(fills)]);
+}
+
+function fillBuffers(f: Fills): ArrayBuffer[] {
+  return [f.polys.offsets.buffer as ArrayBuffer, f.polys.verts.buffer as ArrayBuffer, f.color.buffer as ArrayBuffer];
+}
+
+function color(id: number, colorSpec: ColorSpec): void {
+  const net = need(S.net, 'a network');
+  const sl = need(S.slice, 'a slice');
+  const fills = makeFills(net, sl, colorSpec);
+  post({ type: 'color', id, fills }, fillBuffers(fills));
+}
+
+const pct = (a: number, total: number) => `${((100 * a) / total).toFixed(1)}%`;
+
+function className(k: number): string {
+  const nm = S.names.classes?.[k];
+  return nm ? `${k} ${nm}` : `class ${k}`;
+}
+
+function makeFills(net: Network, sl: Slice, spec: ColorSpec): Fills {
+  const t0 = performance.now();
+  const total = (sl.rect.u1 - sl.rect.u0) * (sl.rect.v1 - sl.rect.v0);
+  let out: Omit<Fills, 'milliseconds'>;
+  S.coloring = null;
+  if (spec.kind === 'class') {
+    const cc = classColoring(sl, { rule: spec.rule });
+    S.coloring = cc;
+    const palette = Array.from({ length: cc.classes }, (_, k) => CLASS_COLORS[k % CLASS_COLORS.length]);
+    out = {
+      polys: pack(cc.polygons.map((p) => p.vertices)),
+      color: Uint32Array.from(cc.polygons, (p) => p.label),
+      palette,
+      legend: cc.classAreas.flatMap((a, k) => (a > 0 ? [{ color: palette[k], text: `${className(k)} (${pct(a, total)})` }] : [])),
+      title: `predicted class (${spec.rule} of the outputs)`,
+    };
+  } else if (spec.kind === 'pattern') {
+    const index = new Map<string, number>();
+    const palette: string[] = [];
+    const color = new Uint32Array(sl.regions.length);
+    sl.regions.forEach((r, i) => {
+      const c = patternColor(patternKey(r.pattern));
+      let k = index.get(c);
+      if (k === undefined) { k = palette.length; palette.push(c); index.set(c, k); }
+      color[i] = k;
+    });
+    out = {
+      polys: pack(sl.regions.map((r) => r.vertices)),
+      color,
+      palette,
+      legend: [{ color: palette[0] ?? '#ffffff', text: `${sl.regions.length} linear regions, one colour per activation pattern` }],
+      title: 'linear regions (colour: activation pattern)',
+    };
+  } else {
+    const target = spec.kind === 'classPreimage'
+      ? { kind: 'class' as const, index: spec.index, rule: spec.rule }
+      : { kind: 'box' as const, lo: spec.lo, hi: spec.hi };
+    const tc = targetColoring(net, sl, target);
+    S.coloring = tc;
+    const palette = [OUTSIDE_COLOR, ...PREIMAGE_COLORS];
+    const colorOf = (label: number) => (label < 0 ? 0 : 1 + (label % PREIMAGE_COLORS.length));
+    const inside = tc.polygons.filter((p) => p.label >= 0).length;
+    const what = spec.kind === 'classPreimage'
+      ? `${className(spec.index)} (${spec.rule})`
+      : `the output box ${spec.lo.map((lo, j) => `[${fmtBound(lo)}, ${fmtBound(spec.hi[j])}]`).join(' × ')}`;
+    out = {
+      polys: pack(tc.polygons.map((p) => p.vertices)),
+      color: Uint32Array.from(tc.polygons, (p) => colorOf(p.label)),
+      palette,
+      legend: [
+        { color: PREIMAGE_COLORS[0], text: `preimage of ${what} (${pct(tc.insideArea, total)})` },
+        { color: OUTSIDE_COLOR, text: `outside (${pct(tc.outsideArea, total)})` },
+      ],
+      title: `preimage of ${what}`,
+      inside: { polygons: inside, share: tc.insideArea / total },
+    };
+  }
+  const fills: Fills = { ...out, milliseconds: performance.now() - t0 };
+  S.color = spec;
+  S.fills = fills;
+  return fills;
+}
+
+function fmtBound(x: number): string {
+  return x === Infinity ? '∞' : x === -Infinity ? '−∞' : String(x);
+}
+
+// ------------------------------------------------------------------------------------------------
+
+/** Vertices of a 2-D piece in counter-clockwise order (flat, plane coordinates). */
+function ccw(pts: number[][]): number[] {
+  const c = [0, 0];
+  for (const p of pts) { c[0] += p[0] / pts.length; c[1] += p[1] / pts.length; }
+  return pts
+    .map((p) => ({ p, a: Math.atan2(p[1] - c[1], p[0] - c[0]) }))
+    .sort((x, y) => x.a - y.a)
+    .flatMap((x) => x.p);
+}
+
+function click(id: number, u: number, v: number, layer: number): void {
+  const net = need(S.net, 'a network');
+  const sl = need(S.slice, 'a slice');
+  const plane = need(S.plane, 'a plane');
+  const L = net.layers.length;
+  if (!Number.isInteger(layer) || layer < 1 || layer > L) throw new PreimageError('BAD_TARGET', `expected a layer between 1 and ${L}, found ${layer}`);
+  const input = slicePoint(sl, u, v);
+  const raw = plane.units === 'raw';
+  const x = raw ? normalizeInput(net, input) : input;
+  const ev = evaluateLayers(net, x);
+  const activities = ev.activities.slice(1).map((a) => Array.from(a));
+  const preactivations = ev.preActivations.map((a) => Array.from(a));
+  if (raw && net.layers[L - 1].activation === 'identity') {
+    activities[L - 1] = Array.from(denormalizeOutput(net, activities[L - 1]));
+    preactivations[L - 1] = Array.from(denormalizeOutput(net, preactivations[L - 1]));
+  }
+  const activity = activities[layer - 1];
+  const reg = regionAt(sl, u, v);
+  const t0 = performance.now();
+  const [d0, d1] = plane.dims;
+  const polys: number[][] = [], segs: number[] = [], pts: number[] = [];
+  const byDimension: [number, number, number] = [0, 0, 0];
+  let engine: PreimageResult | null = null, tc: TargetColoring | null = null, status = 'complete', pieces = 0, method: PointPreimage['method'];
+  if (net.inputSize === 2) {
+    // the whole input space is the plane: the engine's exact pieces over the rectangle
+    method = 'engine';
+    const lo = [0, 0], hi = [0, 0];
+    lo[d0] = sl.rect.u0; hi[d0] = sl.rect.u1;
+    lo[d1] = sl.rect.v0; hi[d1] = sl.rect.v1;
+    engine = computePreimage(net, { kind: 'point', layer, activity }, { domain: { kind: 'box', lo, hi }, units: plane.units, certificates: false, timeLimitMs: 20000 });
+    status = engine.status;
+    pieces = engine.pieces.length;
+    const uv = (p: number[]) => [p[d0], p[d1]];
+    for (const p of engine.pieces as PieceJson[]) {
+      byDimension[Math.min(2, p.dim)]++;
+      const V = (p.vertices ?? []).map(uv);
+      if (p.dim >= 2 && V.length >= 3) polys.push(ccw(V));
+      else if (p.dim === 1 && V.length >= 2) segs.push(...V[0], ...V[V.length - 1]);
+      else if (V.length >= 1) pts.push(...V[0]);
+    }
+  } else {
+    // higher-dimensional: the preimage ∩ plane from the slice's regions (their layer maps)
+    method = 'slice';
+    tc = targetColoring(net, sl, { kind: 'point', layer, activity });
+    for (const p of tc.polygons) if (p.label >= 0) polys.push(p.vertices);
+    for (const s of tc.segments) segs.push(...s.a, ...s.b);
+    for (const p of tc.points) pts.push(...p.p);
+    byDimension[2] = polys.length;
+    byDimension[1] = tc.segments.length;
+    byDimension[0] = tc.points.length;
+    pieces = polys.length + tc.segments.length + tc.points.length;
+  }
+  const ms = performance.now() - t0;
+  // does a drawn piece contain the click? (tolerance: 1e-6 of the rectangle, in unit coordinates)
+  const du = sl.rect.u1 - sl.rect.u0, dv = sl.rect.v1 - sl.rect.v0, tol = 1e-6;
+  const near = (a: number, b: number) => Math.hypot((a - u) / du, (b - v) / dv) <= tol;
+  let containsClick = polys.some((P) => polygonDepth(P.map((c, i) => (i % 2 === 0 ? (c - u) / du : (c - v) / dv)), 0, 0) >= -tol);
+  for (let i = 0; i < pts.length && !containsClick; i += 2) containsClick = near(pts[i], pts[i + 1]);
+  for (let i = 0; i < segs.length && !containsClick; i += 4) {
+    const ax = (segs[i] - u) / du, ay = (segs[i + 1] - v) / dv, bx = (segs[i + 2] - u) / du, by = (segs[i + 3] - v) / dv;
+    const ex = bx - ax, ey = by - ay, len2 = ex * ex + ey * ey;
+    const t = len2 > 0 ? Math.max(0, Math.min(1, -(ax * ex + ay * ey) / len2)) : 0;
+    containsClick = Math.hypot(ax + t * ex, ay + t * ey) <= tol;
+  }
+  const pre: PointPreimage = {
+    layer, method, pieces, byDimension, polys: pack(polys), segments: Float64Array.from(segs), points: Float64Array.from(pts), status, milliseconds: ms, containsClick,
+  };
+  const result: ClickResult = { u, v, input, region: reg ? reg.id : -1, activities, preactivations, preimage: pre };
+  S.click = { result, engine, tc };
+  post({ type: 'click', id, click: result }, [pre.polys.offsets.buffer, pre.polys.verts.buffer, pre.segments.buffer, pre.points.buffer]);
+}
+
+// ------------------------------------------------------------------------------------------------
+
+function unpack(p: PackedPolygons): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i + 1 < p.offsets.length; i++) out.push(Array.from(p.verts.subarray(p.offsets[i], p.offsets[i + 1])));
+  return out;
+}
+
+function describePlane(info: NetInfo, plane: PlaneSpec): string {
+  const others = plane.origin.flatMap((x, k) => (k === plane.dims[0] || k === plane.dims[1] ? [] : [`${inputName(k)} = ${+x.toPrecision(6)}`]));
+  return `${plane.units === 'raw' ? 'raw units; ' : ''}${others.join(', ')}`.replace(/; $/, '');
+}
+
+function inputName(k: number): string {
+  return S.names.inputs?.[k] ?? `x${k}`;
+}
+
+function exportFile(id: number, kind: 'svg' | 'json'): void {
+  const info = need(S.info, 'a network');
+  const sl = need(S.slice, 'a slice');
+  const plane = need(S.plane, 'a plane');
+  const fills = need(S.fills, 'a colouring');
+  const base = info.name.replace(/\.[a-z]+$/i, '').replace(/[^A-Za-z0-9_.-]+/g, '_') || 'slice';
+  const c = S.click;
+  if (kind === 'svg') {
+    const overlays: SliceOverlay[] = [];
+    if (c) {
+      const p = c.result.preimage;
+      const segs: number[][] = [];
+      for (let i = 0; i < p.segments.length; i += 4) segs.push(Array.from(p.segments.subarray(i, i + 4)));
+      const pts: number[][] = [];
+      for (let i = 0; i < p.points.length; i += 2) pts.push([p.points[i], p.points[i + 1]]);
+      overlays.push({ color: CLICK_PREIMAGE_COLOR, opacity: 0.55, polygons: unpack(p.polys), lines: segs, points: pts, label: `preimage of the layer-${p.layer} activity of the clicked point: ${p.pieces} piece${p.pieces === 1 ? '' : 's'} (${p.method === 'engine' ? 'engine' : 'slice'})` });
+      overlays.push({ color: '#000000', points: [[c.result.u, c.result.v]], label: 'clicked point' });
+    }
+    const color = S.coloring?.kind === 'class' ? 'class' : S.coloring?.kind === 'target' ? 'preimage' : 'pattern';
+    const svg = sliceSvg(sl, {
+      color,
+      coloring: S.coloring ?? undefined,
+      title: [`${info.name}: ${fills.title}`, describePlane(info, plane)].filter((t) => t !== ''),
+      axisLabels: [inputName(plane.dims[0]), inputName(plane.dims[1])],
+      classNames: S.names.classes,
+      overlays,
+      width: 760,
+      height: 560,
+    });
+    post({ type: 'export', id, kind, text: svg, filename: `${base}-slice.svg` });
+    return;
+  }
+  const json = {
+    format: 'relu-preimage/playground-slice@1',
+    network: info,
+    plane: { dims: plane.dims, origin: plane.origin, units: plane.units, inputNames: S.names.inputs ?? null },
+    rect: sl.rect,
+    status: sl.status,
+    stats: sl.stats,
+    regions: sl.regions.map((r) => ({ id: r.id, vertices: r.vertices, pattern: r.pattern.map((p) => Array.from(p).join('')), map: r.map, area: r.area, thin: r.thin })),
+    coloring: { spec: S.color, title: fills.title, legend: fills.legend, polygons: S.coloring ? S.coloring.polygons.map((p) => ({ region: p.region, label: p.label, vertices: p.vertices })) : null },
+    click: c
+      ? {
+          u: c.result.u,
+          v: c.result.v,
+          input: c.result.input,
+          region: c.result.region,
+          activities: c.result.activities,
+          preactivations: c.result.preactivations,
+          preimage: {
+            layer: c.result.preimage.layer,
+            method: c.result.preimage.method,
+            status: c.result.preimage.status,
+            pieces: c.engine ? c.engine.pieces : null,
+            polygons: unpack(c.result.preimage.polys),
+            segments: c.tc ? c.tc.segments : null,
+            points: c.tc ? c.tc.points : null,
+          },
+        }
+      : null,
+  };
+  post({ type: 'export', id, kind, text: JSON.stringify(json), filename: `${base}-slice.json` });
+}
