@@ -718,10 +718,10 @@ function renderHover(u: number, v: number, r: number): void {
     if (info.activations[l] !== 'relu') return;
     const tr = table.insertRow();
     const on = [...t].filter((c) => c === '1').length;
-    tr.insertCell().outerHTML = `<th>layer ${l + 1}</th>`;
+    tr.insertCell().outerHTML = `<th>layer ${l + 1}<br><span class="note">${on}/${t.length} on</span></th>`;
     const td = tr.insertCell();
     td.className = 'mono';
-    td.textContent = `${t.replace(/(.{10})/g, '$1 ').trim()}  (${on}/${t.length} active)`;
+    td.textContent = t.replace(/(.{10})/g, '$1 ').trim();
   });
   const mapTitle = document.createElement('div');
   mapTitle.textContent = `affine map on the region${s.plane.units === 'raw' ? ' (raw outputs)' : ''}:`;
@@ -734,7 +734,7 @@ function renderHover(u: number, v: number, r: number): void {
     const tr = map.insertRow();
     tr.insertCell().outerHTML = `<th>${app.net?.preset?.classNames?.[j] ?? `y${j}`}</th>`;
     const td = tr.insertCell();
-    td.className = 'mono';
+    td.className = 'mono words';
     td.textContent = `= ${fmt(a)}·${du} ${b < 0 ? '−' : '+'} ${fmt(Math.abs(b))}·${dv} ${c < 0 ? '−' : '+'} ${fmt(Math.abs(c))}  = ${fmt(a * u + b * v + c)} here`;
   }
   ui.hoverInfo.replaceChildren(head, title, table, mapTitle, map);
@@ -767,7 +767,7 @@ function renderClick(): void {
     const on = a.filter((x) => x > 0).length;
     tr.insertCell().outerHTML = `<th>${l + 1}${l + 1 === p.layer ? ' ◀' : ''}<br><span class="note">${relu ? `${on}/${a.length} on` : 'outputs'}</span></th>`;
     const td = tr.insertCell();
-    td.className = 'mono';
+    td.className = 'mono words';
     td.textContent = a.map((x) => (relu && x === 0 ? '0' : fmt(x, 3))).join(' ');
   });
   const note = document.createElement('p');

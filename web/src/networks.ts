@@ -37,8 +37,8 @@ export const PRESETS: Preset[] = [
     units: 'normalized',
     rule: 'argmax',
     classNames: ['upper moon', 'lower moon'],
-    layer: 1,
-    about: 'A 2-input network trained on two moons: the plane is its whole input space, so the clicked point’s preimage is computed by the engine (computePreimage) and drawn piece by piece.',
+    layer: 3,
+    about: 'A 2-input network trained on two moons: the plane is its whole input space, so the clicked point’s preimage is computed by the engine (computePreimage) and drawn piece by piece. At the output layer it shows every input that the network maps to exactly the clicked point’s outputs.',
   },
   {
     key: 'vcas',

@@ -328,7 +328,7 @@ function exportFile(id: number, kind: 'svg' | 'json'): void {
   const sl = need(S.slice, 'a slice');
   const plane = need(S.plane, 'a plane');
   const fills = need(S.fills, 'a colouring');
-  const base = info.name.replace(/\.[a-z]+$/i, '').replace(/[^A-Za-z0-9_.-]+/g, '_') || 'slice';
+  const base = info.name.replace(/\.(onnx|nnet|json)$/i, '').replace(/[^A-Za-z0-9.-]+/g, '_').replace(/^_+|_+$/g, '') || 'network';
   const c = S.click;
   if (kind === 'svg') {
     const overlays: SliceOverlay[] = [];
