@@ -144,14 +144,7 @@ export function* preimagePieces(problem: PreparedProblem, opts: PreimageOptions 
   const ctx: CertificateContext = { layers: problem.layers, target: problem.targetSet };
   for (let d = 0; d < problem.domains.length && stop === null; d++) {
     const domain = excludeEarlier(problem.domains, d);
-    // box domains are searched in unit coordinates (see box-scaling.ts)
-    const scaling = boxScaling(problem.layers, domain);
-    const searchDomain = scaling?.domain ?? domain;
-    const strategy = opts.strategy ?? 'auto';
-    const useVertex = strategy === 'vertex' || (strategy === 'auto' && vertexSearchApplies(searchDomain, problem.targetSet));
-    if (strategy === 'vertex' && !vertexSearchApplies(searchDomain, problem.targetSet, 12)) {
-      throw new PreimageError('BAD_ARGUMENT', 'expected a problem the vertex search handles (a bounded box domain, dimension <= 12, no equality targets), found another; use strategy lp or auto');
-    }
+    const { scaling, searchDomain, useVertex } = searchPlan(problem, domain, opts.strategy);
     const it = (useVertex ? vertexSearchPieces : searchPieces)(scaling?.layers ?? problem.layers, searchDomain, problem.targetSet, stats, {
       signal: opts.signal,
       deadline,
@@ -172,7 +165,22 @@ export function* preimagePieces(problem: PreparedProblem, opts: PreimageOptions 
       yield piece;
     }
   }
-  const total = performance.now() - t0;
+  return summarizeSearch(stats, stop, performance.now() - t0, geometry, volume, warnings);
+}
+
+/** How a domain is searched: box domains in unit coordinates (box-scaling.ts), by the vertex or the LP search. */
+export function searchPlan(problem: PreparedProblem, domain: DomainSet, strategy: PreimageOptions['strategy'] = 'auto'): { scaling: BoxScaling | null; searchDomain: DomainSet; useVertex: boolean } {
+  const scaling = boxScaling(problem.layers, domain);
+  const searchDomain = scaling?.domain ?? domain;
+  const useVertex = strategy === 'vertex' || (strategy === 'auto' && vertexSearchApplies(searchDomain, problem.targetSet));
+  if (strategy === 'vertex' && !vertexSearchApplies(searchDomain, problem.targetSet, 12)) {
+    throw new PreimageError('BAD_ARGUMENT', 'expected a problem the vertex search handles (a bounded box domain, dimension <= 12, no equality targets), found another; use strategy lp or auto');
+  }
+  return { scaling, searchDomain, useVertex };
+}
+
+/** The summary of a finished search: status, counters with times, and the margin-rule warnings. */
+export function summarizeSearch(stats: SearchStats, stop: StopReason, totalMs: number, geometry: { ms: number; lps: number }, volume: number | null, warnings: string[] = []): SearchSummary {
   const status: ResultStatus = stop === null ? 'complete' : stop === 'time' ? 'incomplete_time' : stop === 'budget' ? 'incomplete_budget' : 'cancelled';
   if (stats.slivers > 0) warnings.push(`${stats.slivers} side(s) of unit hyperplanes thinner than the margin (1e-7) were not enumerated as separate pieces`);
   if (stats.thinPieces > 0) warnings.push(`${stats.thinPieces} piece(s) are thinner than the margin (class "thin"): their dimension is uncertain`);
@@ -181,13 +189,13 @@ export function* preimagePieces(problem: PreparedProblem, opts: PreimageOptions 
   return {
     status,
     volume,
-    stats: { ...stats, milliseconds: total - geometry.ms, geometryMilliseconds: geometry.ms, geometryLps: geometry.lps },
+    stats: { ...stats, milliseconds: totalMs - geometry.ms, geometryMilliseconds: geometry.ms, geometryLps: geometry.lps },
     warnings,
   };
 }
 
 /** Domain d without the earlier domains (so that overlapping input boxes give no duplicate pieces). */
-function excludeEarlier(domains: DomainSet[], d: number): DomainSet {
+export function excludeEarlier(domains: DomainSet[], d: number): DomainSet {
   // Boxes of VNN-LIB disjunctions in practice touch only on faces; a measure-zero overlap is harmless.
   // Overlapping interiors are refused rather than silently double counted.
   for (let e = 0; e < d; e++) {
@@ -301,7 +309,7 @@ function innerRadius(P: HPolyhedron, x: Float64Array): number {
 }
 
 /** Geometry and certificate of one raw piece. */
-function finishPiece(raw: RawPiece, id: number, problem: PreparedProblem, domain: DomainSet, counter: LpCounter, ctx: CertificateContext, scaling: BoxScaling | null): PieceJson {
+export function finishPiece(raw: RawPiece, id: number, problem: PreparedProblem, domain: DomainSet, counter: LpCounter, ctx: CertificateContext, scaling: BoxScaling | null): PieceJson {
   // geometry runs in the search's coordinates (unit box coordinates for boxes), then maps back
   let P: HPolyhedron = raw.P;
   if (P.m > 0 && !raw.vertices) P = removeRedundant(P, counter).P;

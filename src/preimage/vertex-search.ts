@@ -16,14 +16,6 @@ import { symbolicReachable, vertexRange } from './bounds.js';
 import type { TargetSet } from './target.js';
 import { stopReason, composeRows, disjointRows, identityMap, layerMap, layerMapAfter, targetReachable, type RawPiece, type SearchControl, type SearchStats, type StopReason } from './search.js';
 
-interface VFrame {
-  layer: number;
-  unit: number;
-  poly: VPoly;
-  patterns: Uint8Array[];
-  M: Float64Array;
-  c: Float64Array;
-}
 
 /** Can the vertex search handle this problem? (bounded full-dimensional box, low dimension, no equalities) */
 export function vertexSearchApplies(domain: DomainSet, target: TargetSet, maxDim = 6): boolean {
@@ -45,17 +37,34 @@ function boundingBox(P: VPoly): { lo: Float64Array; hi: Float64Array } {
   return { lo, hi };
 }
 
-export function* vertexSearchPieces(layers: Layer[], domain: DomainSet, target: TargetSet, stats: SearchStats, control: SearchControl = {}): Generator<RawPiece, StopReason> {
+/** A node of the vertex search (plain data: it crosses worker boundaries by structured clone). */
+export interface VFrame {
+  layer: number;
+  unit: number;
+  poly: VPoly;
+  patterns: Uint8Array[];
+  M: Float64Array;
+  c: Float64Array;
+  /** Splits from the root (for frontier expansion). */
+  depth?: number;
+}
+
+/** The root node of the vertex search over a box domain. */
+export function rootVertexFrame(layers: Layer[], domain: DomainSet): VFrame {
   const n = domain.n;
   const id = identityMap(n);
-  stats.nodes++;
-  const frames: VFrame[] = [{ layer: 0, unit: 0, poly: boxVPoly(domain.lo, domain.hi), patterns: [new Uint8Array(layers[0].outSize)], ...layerMap(layers[0], id.M, id.c, n, n) }];
-  const last = layers.length - 1;
-  const progress = { last: performance.now() };
-  // class partitions cover every output: pruning could never fire
-  const alwaysReachable = target.description.kind === 'partition';
+  return { layer: 0, unit: 0, poly: boxVPoly(domain.lo, domain.hi), patterns: [new Uint8Array(layers[0].outSize)], ...layerMap(layers[0], id.M, id.c, n, n), depth: 0 };
+}
 
-  const ctx: AdvanceContext = { layers, target, stats, n, last, alwaysReachable, frames, h: new Float64Array(64) };
+export function* vertexSearchPieces(layers: Layer[], domain: DomainSet, target: TargetSet, stats: SearchStats, control: SearchControl = {}): Generator<RawPiece, StopReason> {
+  stats.nodes++;
+  return yield* vertexSearchFrom([rootVertexFrame(layers, domain)], layers, domain.n, target, stats, control);
+}
+
+/** Depth-first search below the given frames (processed last to first, as a stack). */
+export function* vertexSearchFrom(frames: VFrame[], layers: Layer[], n: number, target: TargetSet, stats: SearchStats, control: SearchControl = {}): Generator<RawPiece, StopReason> {
+  const progress = { last: performance.now() };
+  const ctx = advanceContext(layers, target, stats, n, frames);
   while (frames.length > 0) {
     const stop = stopReason(control, stats, progress);
     if (stop) return stop;
@@ -64,6 +73,47 @@ export function* vertexSearchPieces(layers: Layer[], domain: DomainSet, target: 
     if (advanceVertex(f, ctx)) yield* finishVertexLeaf(f, target, stats, n);
   }
   return null;
+}
+
+function advanceContext(layers: Layer[], target: TargetSet, stats: SearchStats, n: number, frames: VFrame[]): AdvanceContext {
+  // class partitions cover every output: pruning could never fire
+  const alwaysReachable = target.description.kind === 'partition';
+  return { layers, target, stats, n, last: layers.length - 1, alwaysReachable, frames, h: new Float64Array(64) };
+}
+
+/** One entry of a search frontier in depth-first order: a subtree still to search, or pieces already found. */
+export type FrontierItem = { frame: VFrame } | { pieces: RawPiece[] };
+
+/**
+ * Expands the search breadth-first (shallowest node first, leftmost on ties) until the frontier
+ * holds at least `minFrames` subtrees or none is left. The items stay in depth-first order, so
+ * searching each subtree and concatenating gives exactly the sequential result; the counters in
+ * `stats` are those the sequential search spends on the expanded nodes.
+ */
+export function expandFrontier(layers: Layer[], domain: DomainSet, target: TargetSet, stats: SearchStats, minFrames: number): FrontierItem[] {
+  const n = domain.n;
+  stats.nodes++;
+  const items: FrontierItem[] = [{ frame: rootVertexFrame(layers, domain) }];
+  const children: VFrame[] = [];
+  const ctx = advanceContext(layers, target, stats, n, children);
+  for (;;) {
+    let best = -1, frames = 0;
+    items.forEach((it, i) => {
+      if (!('frame' in it)) return;
+      frames++;
+      if (best < 0 || (it.frame.depth ?? 0) < ((items[best] as { frame: VFrame }).frame.depth ?? 0)) best = i;
+    });
+    if (best < 0 || frames >= minFrames) return items;
+    const f = (items[best] as { frame: VFrame }).frame;
+    children.length = 0;
+    if (advanceVertex(f, ctx)) {
+      items[best] = { pieces: [...finishVertexLeaf(f, target, stats, n)] };
+      continue;
+    }
+    // children were pushed active first, inactive second: depth-first order is the reverse
+    const next = children.slice().reverse().map((c) => ({ frame: { ...c, depth: (f.depth ?? 0) + 1 } }));
+    items.splice(best, 1, ...next);
+  }
 }
 
 interface AdvanceContext {

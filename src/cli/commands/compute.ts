@@ -3,7 +3,9 @@ import { PreimageError } from '../../errors.js';
 import { parseVnnlib } from '../../formats/vnnlib.js';
 import type { Network } from '../../network/types.js';
 import type { Domain } from '../../preimage/domain.js';
+import { availableParallelism } from 'node:os';
 import { computePreimage, type PreimageOptions } from '../../preimage/engine.js';
+import { computePreimageParallel } from '../../preimage/parallel.js';
 import type { PreimageResult } from '../../preimage/result.js';
 import type { Target } from '../../preimage/target.js';
 import { hpoly } from '../../polyhedra/hpoly.js';
@@ -32,6 +34,7 @@ export interface TargetCliOptions {
   maxNodes?: string;
   json?: string;
   jsonl?: boolean;
+  threads?: string;
   progress?: boolean;
   quiet?: boolean;
 }
@@ -178,9 +181,10 @@ export function registerCompute(program: Command): void {
   )
     .option('--json <file>', 'write the result as JSON (- for stdout)')
     .option('--jsonl', 'stream JSON Lines to stdout: one line per piece, then a summary line')
+    .option('--threads <n>', 'worker threads (default: the number of cores); the result is the same for any number')
     .option('--progress', 'progress on stderr even when it is not a terminal')
     .option('--quiet', 'no progress')
-    .action((model: string, spec: string | undefined, o: TargetCliOptions) => {
+    .action(async (model: string, spec: string | undefined, o: TargetCliOptions) => {
       const net = loadNetwork(model);
       const { target, options } = targetFromCli(net, spec, o);
       const ac = new AbortController();
@@ -195,7 +199,9 @@ export function registerCompute(program: Command): void {
         options.onPiece = (p) => process.stdout.write(JSON.stringify({ type: 'piece', ...p }) + '\n');
         options.keepPieces = false; // streamed: memory stays bounded
       }
-      const result = computePreimage(net, target, options);
+      const threads = o.threads === undefined ? availableParallelism() : Number(o.threads);
+      if (!Number.isInteger(threads) || threads < 1) throw new PreimageError('BAD_ARGUMENT', `expected --threads to be a positive integer, found ${JSON.stringify(o.threads)}`);
+      const result = threads > 1 ? await computePreimageParallel(net, target, { ...options, threads }) : computePreimage(net, target, options);
       process.removeListener('SIGINT', onSig);
       if (showProgress) process.stderr.write('\n');
       if (o.jsonl) {
