@@ -44,6 +44,8 @@ interface Row {
   expected: string;
   agrees: 'yes' | 'no' | 'unanswered' | 'unknown-expected';
   seconds: number;
+  /** CPU time of this process during the instance (in-process mode; the machine is shared, so wall time alone misleads). */
+  cpuSeconds: number;
   pieces: number;
   nodes: number;
   lps: number;
@@ -107,11 +109,11 @@ function mnistName(onnx: string, vnnlib: string): string {
   return `${m ? m[1] : onnx} ${vnnlib.replace(/\.vnnlib(\.gz)?$/, '')}`;
 }
 
-const CSV_HEADER = 'instance,result,expected,agrees,seconds,pieces,tree_nodes,lps,method,slivers,falsify_ms,timeout_s,reason\n';
+const CSV_HEADER = 'instance,result,expected,agrees,seconds,cpu_seconds,pieces,tree_nodes,lps,method,slivers,falsify_ms,timeout_s,reason\n';
 
 function csvLine(r: Row): string {
   const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  return [r.instance, r.result, r.expected, r.agrees, r.seconds.toFixed(3), r.pieces, r.nodes, r.lps, r.method, r.slivers, r.falsifyMs.toFixed(1), r.timeoutS, q(r.reason)].join(',') + '\n';
+  return [r.instance, r.result, r.expected, r.agrees, r.seconds.toFixed(3), r.cpuSeconds.toFixed(3), r.pieces, r.nodes, r.lps, r.method, r.slivers, r.falsifyMs.toFixed(1), r.timeoutS, q(r.reason)].join(',') + '\n';
 }
 
 /** Runs one instance in a child process through the CLI (the competition's way). */
@@ -155,12 +157,15 @@ async function runSuite(suite: 'acasxu' | 'mnistfc', dirName: string, csv: strin
     const spec = specs.get(vnnPath)!;
     const timeoutS = args.timeoutS ?? inst.timeoutS;
     let report: VerifyReport, wallMs: number;
+    const cpu0 = process.cpuUsage();
     if (args.process) ({ report, wallMs } = runChild(onnxPath, vnnPath, timeoutS));
     else {
       const s = performance.now();
       report = verifyProperty(net, spec, { timeLimitMs: timeoutS * 1000 });
       wallMs = performance.now() - s;
     }
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSeconds = args.process ? NaN : (cpu.user + cpu.system) / 1e6;
     // check the answer: a sat goes through the result text and is re-evaluated here
     let result = report.result;
     let reason = report.reason ?? '';
@@ -183,14 +188,14 @@ async function runSuite(suite: 'acasxu' | 'mnistfc', dirName: string, csv: strin
       process.stderr.write(`!!! DISAGREEMENT ${inst.name}: answered ${result}, published ${expected}\n`);
     }
     const row: Row = {
-      instance: inst.name, result, expected: expected ?? '', agrees, seconds: wallMs / 1000,
+      instance: inst.name, result, expected: expected ?? '', agrees, seconds: wallMs / 1000, cpuSeconds,
       pieces: report.stats.pieces, nodes: report.stats.nodes, lps: report.stats.lps,
       method: report.counterexample?.method ?? (report.status ? 'search' : ''), slivers: report.stats.slivers,
       falsifyMs: report.falsification?.milliseconds ?? 0, timeoutS, reason: reason.replace(/\n/g, ' '),
     };
     rows.push(row);
     appendFileSync(csvPath, csvLine(row));
-    process.stderr.write(`  [${k + 1}/${instances.length}] ${inst.name}: ${result}${expected ? ` (published ${expected})` : ''} ${row.seconds.toFixed(2)} s, ${row.nodes} nodes, ${row.lps} LPs${reason ? `; ${reason}` : ''}\n`);
+    process.stderr.write(`  [${k + 1}/${instances.length}] ${inst.name}: ${result}${expected ? ` (published ${expected})` : ''} ${row.seconds.toFixed(2)} s (cpu ${row.cpuSeconds.toFixed(2)} s), ${row.nodes} nodes, ${row.lps} LPs${reason ? `; ${reason}` : ''}\n`);
   }
   const totalS = (performance.now() - t0) / 1000;
   const counts: Record<string, number> = {};
@@ -222,10 +227,11 @@ async function runSuite(suite: 'acasxu' | 'mnistfc', dirName: string, csv: strin
     },
     totalSeconds: round(totalS),
     sumInstanceSeconds: round(secs.reduce((s, x) => s + x, 0)),
+    sumCpuSeconds: round(rows.reduce((s, r) => s + (Number.isFinite(r.cpuSeconds) ? r.cpuSeconds : 0), 0)),
     medianSeconds: rows.length ? round(median(secs)) : 0,
     maxSeconds: rows.length ? round(Math.max(...secs)) : 0,
     byGroup: byProp,
-    slowest: [...rows].sort((a, b) => b.seconds - a.seconds).slice(0, 10).map((r) => ({ instance: r.instance, result: r.result, seconds: round(r.seconds), nodes: r.nodes, lps: r.lps, pieces: r.pieces, slivers: r.slivers })),
+    slowest: [...rows].sort((a, b) => b.seconds - a.seconds).slice(0, 10).map((r) => ({ instance: r.instance, result: r.result, seconds: round(r.seconds), cpuSeconds: round(r.cpuSeconds), nodes: r.nodes, lps: r.lps, pieces: r.pieces, slivers: r.slivers })),
     unanswered: rows.filter((r) => r.result !== 'sat' && r.result !== 'unsat').map((r) => `${r.instance}: ${r.result}${r.reason ? ` (${r.reason})` : ''}`),
     csv: 'bench/out/' + `${suite}.csv`,
     machine: machine(),
