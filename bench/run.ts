@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- suite ...]`: runs the benchmark suites and prints one JSON document.
  * Suites: lp, vcas, acas-partition, acas-props, acasxu, mnistfc (the VNN-COMP instance lists;
- * options --only <regex>, --limit N, --timeout S, --process; see bench/vnncomp.ts). Default: all
+ * options --only <regex>, --limit N, --timeout S, --process, --cpu-limit; see bench/vnncomp.ts). Default: all
  * but acasxu and mnistfc, which take many minutes. Every suite checks its answers
  * before timing them. Suites that need ../shared/data (or $RELU_PREIMAGE_DATA) say so and skip.
  */

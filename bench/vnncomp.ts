@@ -5,7 +5,8 @@
  * file names under onnx/ and vnnlib/) through verifyProperty with the instance's time limit, in
  * this process (one process for the whole suite: no start-up per instance; `--process` runs each
  * instance through the CLI in a child process instead, as the competition harness would).
- * Writes bench/out/<suite>.csv (one row per instance, appended as it goes) and prints a JSON
+ * Writes bench/out/<suite>.csv (one row per instance, appended as it goes; <suite>-subset.csv
+ * when --only, --limit or --timeout chose a subset) and prints a JSON
  * summary: counts per result, times, agreement with the published answers, the slowest instances.
  *
  * Every answer is checked before it counts: a `sat` counterexample is re-evaluated here (exact
@@ -13,7 +14,9 @@
  * text; an answer that disagrees with the published one is reported loudly on stderr and listed.
  *
  * Options (after the suite name): --only <regex> (instances whose "net prop" name matches),
- * --limit N, --timeout S (replace every instance's timeout), --process.
+ * --limit N, --timeout S (replace every instance's timeout), --process, --cpu-limit (each timeout
+ * limits this process's CPU time instead of wall time, with a wall limit of 10x: on a shared,
+ * loaded machine the wall clock charges other processes' work to the instance).
  *
  * Published answers: ACAS Xu from VNN-COMP 2021 (stanleybak/vnncomp2021_results,
  * output_voting.txt, the nnenum column, which agrees with the majority on every instance):
@@ -61,16 +64,19 @@ interface BenchArgs {
   limit?: number;
   timeoutS?: number;
   process: boolean;
+  /** Each instance's timeout limits the CPU time of this process (wall limit: 10x the timeout). */
+  cpuLimit: boolean;
 }
 
 function parseArgs(argv: string[]): BenchArgs {
-  const a: BenchArgs = { process: false };
+  const a: BenchArgs = { process: false, cpuLimit: false };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i];
     if (v === '--only') a.only = new RegExp(argv[++i]);
     else if (v === '--limit') a.limit = Number(argv[++i]);
     else if (v === '--timeout') a.timeoutS = Number(argv[++i]);
     else if (v === '--process') a.process = true;
+    else if (v === '--cpu-limit') a.cpuLimit = true;
   }
   if (a.limit !== undefined && !(Number.isInteger(a.limit) && a.limit > 0)) throw new Error(`expected --limit N (a positive integer), found ${a.limit}`);
   if (a.timeoutS !== undefined && !(a.timeoutS > 0)) throw new Error(`expected --timeout S (> 0), found ${a.timeoutS}`);
@@ -140,7 +146,10 @@ async function runSuite(suite: 'acasxu' | 'mnistfc', dirName: string, csv: strin
   if (args.limit !== undefined) instances = instances.slice(0, args.limit);
   const outDir = join(repoRoot, 'bench', 'out');
   mkdirSync(outDir, { recursive: true });
-  const csvPath = join(outDir, `${suite}.csv`);
+  // a subset (--only, --limit, --timeout) writes beside the full run's CSV, never over it
+  const subset = args.only !== undefined || args.limit !== undefined || args.timeoutS !== undefined;
+  const csvName = `${suite}${subset ? '-subset' : ''}.csv`;
+  const csvPath = join(outDir, csvName);
   writeFileSync(csvPath, CSV_HEADER);
   const nets = new Map<string, Network>();
   const specs = new Map<string, VnnlibSpec>();
@@ -148,7 +157,7 @@ async function runSuite(suite: 'acasxu' | 'mnistfc', dirName: string, csv: strin
   const disagreements: string[] = [];
   const checkFailures: string[] = [];
   const t0 = performance.now();
-  process.stderr.write(`bench ${suite}: ${instances.length} of ${total} instances, ${args.process ? 'one child process each' : 'in this process'}; CSV ${csvPath}\n`);
+  process.stderr.write(`bench ${suite}: ${instances.length} of ${total} instances, ${args.process ? 'one child process each' : 'in this process'}${args.cpuLimit ? ', CPU-time limits' : ''}; CSV ${csvPath}\n`);
   for (const [k, inst] of instances.entries()) {
     const onnxPath = join(dir, 'onnx', inst.onnx), vnnPath = join(dir, 'vnnlib', inst.vnnlib);
     if (!nets.has(onnxPath)) nets.set(onnxPath, loadNet(onnxPath));
@@ -161,7 +170,9 @@ async function runSuite(suite: 'acasxu' | 'mnistfc', dirName: string, csv: strin
     if (args.process) ({ report, wallMs } = runChild(onnxPath, vnnPath, timeoutS));
     else {
       const s = performance.now();
-      report = verifyProperty(net, spec, { timeLimitMs: timeoutS * 1000 });
+      report = args.cpuLimit
+        ? verifyProperty(net, spec, { timeLimitMs: 10 * timeoutS * 1000, cpuTimeLimitMs: timeoutS * 1000 })
+        : verifyProperty(net, spec, { timeLimitMs: timeoutS * 1000 });
       wallMs = performance.now() - s;
     }
     const cpu = process.cpuUsage(cpu0);
@@ -215,6 +226,7 @@ async function runSuite(suite: 'acasxu' | 'mnistfc', dirName: string, csv: strin
     instances: rows.length,
     of: total,
     mode: args.process ? 'child process per instance' : 'in-process',
+    limit: args.cpuLimit && !args.process ? 'CPU time of this process (wall limit 10x)' : 'wall time',
     counts,
     answered: rows.filter((r) => r.result === 'sat' || r.result === 'unsat').length,
     agreement: {
@@ -233,7 +245,7 @@ async function runSuite(suite: 'acasxu' | 'mnistfc', dirName: string, csv: strin
     byGroup: byProp,
     slowest: [...rows].sort((a, b) => b.seconds - a.seconds).slice(0, 10).map((r) => ({ instance: r.instance, result: r.result, seconds: round(r.seconds), cpuSeconds: round(r.cpuSeconds), nodes: r.nodes, lps: r.lps, pieces: r.pieces, slivers: r.slivers })),
     unanswered: rows.filter((r) => r.result !== 'sat' && r.result !== 'unsat').map((r) => `${r.instance}: ${r.result}${r.reason ? ` (${r.reason})` : ''}`),
-    csv: 'bench/out/' + `${suite}.csv`,
+    csv: `bench/out/${csvName}`,
     machine: machine(),
   };
   if (disagreements.length || checkFailures.length) process.stderr.write(`!!! ${suite}: ${disagreements.length} disagreement(s), ${checkFailures.length} failed check(s)\n`);

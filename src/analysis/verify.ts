@@ -43,6 +43,13 @@ export interface VerifyOptions {
   timeLimitMs?: number;
   /** Cancels the search (answer `unknown`, reason cancelled). */
   signal?: AbortSignal;
+  /**
+   * A limit on the CPU time of this process (process.cpuUsage, user + system) instead of wall
+   * time: on a shared machine the wall clock charges other processes' load to this answer.
+   * Checked about once a second (from the engine's progress callback), so it may overshoot by
+   * about that much; the answer is `timeout` when it runs out. Use with a generous timeLimitMs.
+   */
+  cpuTimeLimitMs?: number;
   /** Compute the whole counterexample set (the preimage) instead of stopping at the first counterexample. */
   all?: boolean;
   /** Try falsification (sampling and PGD) before the complete search (default true; never with `all`). */
@@ -491,6 +498,7 @@ function runSearch(net: Network, spec: VnnlibSpec, opts: PreimageOptions, keepAl
  */
 export function verifyProperty(net: Network, spec: VnnlibSpec, opts: VerifyOptions = {}): VerifyReport {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const deadline = opts.timeLimitMs !== undefined ? t0 + opts.timeLimitMs : Infinity;
   const warnings: string[] = [];
   const ms = () => performance.now() - t0;
@@ -512,13 +520,32 @@ export function verifyProperty(net: Network, spec: VnnlibSpec, opts: VerifyOptio
     }
     const left = deadline - performance.now();
     if (left <= 0) return { result: 'timeout', reason: 'the time limit ran out during falsification', stats: { ...ZERO_STATS }, falsification, warnings, milliseconds: ms() };
+    // the CPU-time limit: checked from the progress callback, it stops the search by its signal
+    let signal = opts.signal, onProgress = opts.onProgress;
+    const cpuOut = { hit: false };
+    if (opts.cpuTimeLimitMs !== undefined) {
+      const ac = new AbortController();
+      const outer = opts.signal;
+      if (outer?.aborted) ac.abort();
+      outer?.addEventListener('abort', () => ac.abort(), { once: true });
+      const limit = opts.cpuTimeLimitMs;
+      onProgress = (st, elapsed) => {
+        opts.onProgress?.(st, elapsed);
+        const u = process.cpuUsage(cpu0);
+        if ((u.user + u.system) / 1000 > limit) {
+          cpuOut.hit = true;
+          ac.abort();
+        }
+      };
+      signal = ac.signal;
+    }
     const engineOpts: PreimageOptions = {
       volumes: opts.all ? opts.volumes ?? false : false,
       certificates: true,
       timeLimitMs: Number.isFinite(left) ? left : undefined,
-      signal: opts.signal,
+      signal,
       strategy: opts.strategy,
-      onProgress: opts.onProgress,
+      onProgress,
     };
     const run = runSearch(net, spec, engineOpts, !!opts.all, exact, spec);
     const { summary } = run;
@@ -530,6 +557,7 @@ export function verifyProperty(net: Network, spec: VnnlibSpec, opts: VerifyOptio
       return { ...base, result: 'unknown', reason: `${run.unconfirmed} piece(s) found, but no witness passed the exact re-check (${run.firstFailure})`, milliseconds: ms(), preimage: preimage() };
     }
     if (summary.status === 'incomplete_time') return { ...base, result: 'timeout', reason: 'the time limit ran out during the search', milliseconds: ms(), preimage: preimage() };
+    if (summary.status === 'cancelled' && cpuOut.hit) return { ...base, result: 'timeout', reason: 'the CPU-time limit ran out during the search', milliseconds: ms(), preimage: preimage() };
     if (summary.status !== 'complete') return { ...base, result: 'unknown', reason: `the search ended early (${summary.status})`, milliseconds: ms(), preimage: preimage() };
     if (summary.stats.slivers === 0) return { ...base, result: 'unsat', milliseconds: ms(), preimage: preimage() };
     // slivers: a side of a hyperplane thinner than the margin was merged or cut off. Repeat
@@ -540,7 +568,7 @@ export function verifyProperty(net: Network, spec: VnnlibSpec, opts: VerifyOptio
     }
     const t1 = performance.now();
     const big = enlargeOutput(spec, SLIVER_DELTA);
-    const run2 = runSearch(net, big, { ...engineOpts, volumes: false, timeLimitMs: Number.isFinite(left2) ? left2 : undefined, onProgress: undefined }, false, exact, spec);
+    const run2 = runSearch(net, big, { ...engineOpts, volumes: false, timeLimitMs: Number.isFinite(left2) ? left2 : undefined }, false, exact, spec);
     const s2 = run2.summary;
     const sliverCheck = { delta: SLIVER_DELTA, status: s2.status, pieces: s2.stats.pieces, slivers: s2.stats.slivers, milliseconds: performance.now() - t1 };
     const base2 = { ...base, sliverCheck };
@@ -549,10 +577,10 @@ export function verifyProperty(net: Network, spec: VnnlibSpec, opts: VerifyOptio
       warnings.push(`${summary.stats.slivers} sliver(s) in the search; confirmed by a sliver-free empty search with the unsafe set enlarged by ${SLIVER_DELTA} (relative)`);
       return { ...base2, result: 'unsat', milliseconds: ms(), preimage: preimage() };
     }
-    const why = s2.status === 'incomplete_time' ? 'the time ran out' : s2.stats.pieces > 0 ? `${s2.stats.pieces} piece(s) within δ of the unsafe set, none a counterexample` : s2.status !== 'complete' ? `it ended early (${s2.status})` : `${s2.stats.slivers} sliver(s) again`;
+    const why = s2.status === 'incomplete_time' || cpuOut.hit ? 'the time ran out' : s2.stats.pieces > 0 ? `${s2.stats.pieces} piece(s) within δ of the unsafe set, none a counterexample` : s2.status !== 'complete' ? `it ended early (${s2.status})` : `${s2.stats.slivers} sliver(s) again`;
     return {
       ...base2,
-      result: s2.status === 'incomplete_time' ? 'timeout' : 'unknown',
+      result: s2.status === 'incomplete_time' || cpuOut.hit ? 'timeout' : 'unknown',
       reason: `no counterexample found, but ${summary.stats.slivers} sliver(s) were not searched separately and the check with the unsafe set enlarged by ${SLIVER_DELTA} did not settle it (${why})`,
       milliseconds: ms(),
       preimage: preimage(),
