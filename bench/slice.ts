@@ -1,0 +1,146 @@
+/**
+ * Benchmark of exact 2-D slices (src/render/slice.ts) and their class colouring
+ * (src/render/coloring.ts): the full ρ × θ slice of ACAS Xu 1_1 (raw units, ψ = 0, v_own = 750,
+ * v_int = 400, the whole input range of the .nnet normalisation), the full v_own × v_int slice
+ * (ρ = 5000, θ = 0.5, ψ = −2) and a VerticalCAS slice. Each answer is checked first: the region
+ * count, the areas summing to the rectangle's (1e-9 relative), the class polygons tiling it, and
+ * seeded points (the region containing the point has the network's pattern, its affine map equals
+ * evaluation to 1e-9 and the class polygon there has the evaluated class). Then repeated runs are
+ * timed (median and minimum; the machine is shared, so the load average is reported too).
+ */
+import { loadavg } from 'node:os';
+import { activationPattern, evaluate } from '../src/network/evaluate.js';
+import { denormalizeOutput, normalizeInput } from '../src/network/normalization.js';
+import type { Network } from '../src/network/types.js';
+import { classColoring } from '../src/render/coloring.js';
+import { polygonDepth } from '../src/render/polygon.js';
+import { computeSlice, coordinatePlane, regionOutput, slicePoint, type Slice, type SliceRect } from '../src/render/slice.js';
+import { Rng } from '../src/util/rng.js';
+import { join, loadNet, machine, median, repoRoot, round } from './common.js';
+
+interface Case {
+  name: string;
+  file: string;
+  dims: [number, number];
+  fixed: number[];
+  /** The rectangle, or null for the inputs' full raw range. */
+  rect: SliceRect | null;
+  raw: boolean;
+  /** The expected number of linear regions. */
+  regions: number;
+}
+
+const CASES: Case[] = [
+  { name: 'acas-rho-theta', file: 'ACASXU_run2a_1_1_batch_2000.nnet', dims: [0, 1], fixed: [0, 750, 400], rect: null, raw: true, regions: 39795 },
+  { name: 'acas-vown-vint', file: 'ACASXU_run2a_1_1_batch_2000.nnet', dims: [3, 4], fixed: [5000, 0.5, -2], rect: null, raw: true, regions: 12044 },
+  { name: 'vcas-x0-x1', file: 'VertCAS_21_1.onnx', dims: [0, 1], fixed: [0.15, 0], rect: { u0: -0.5, u1: 0.5, v0: -0.5, v1: 0.5 }, raw: false, regions: 58 },
+];
+
+function rectOf(net: Network, c: Case): SliceRect {
+  if (c.rect) return c.rect;
+  const nz = net.normalization!;
+  return { u0: nz.inputMin[c.dims[0]], u1: nz.inputMax[c.dims[0]], v0: nz.inputMin[c.dims[1]], v1: nz.inputMax[c.dims[1]] };
+}
+
+const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1, Math.abs(a), Math.abs(b));
+
+/** Checks a slice and its class colouring; throws on the first failure. Returns the points judged. */
+function check(net: Network, c: Case, s: Slice, seed: number, points: number): number {
+  const { u0, u1, v0, v1 } = s.rect;
+  const area = (u1 - u0) * (v1 - v0);
+  if (s.status !== 'complete') throw new Error(`${c.name}: status ${s.status}`);
+  if (s.regions.length !== c.regions) throw new Error(`${c.name}: ${s.regions.length} regions, expected ${c.regions}`);
+  const total = s.regions.reduce((a, r) => a + r.area, 0);
+  if (!(rel(total, area) < 1e-9)) throw new Error(`${c.name}: region areas sum to ${total}, rectangle ${area}`);
+  const cc = classColoring(s, { rule: c.raw ? 'argmin' : 'argmax' });
+  const classTotal = cc.classAreas.reduce((a, b) => a + b, 0);
+  if (!(rel(classTotal, area) < 1e-9)) throw new Error(`${c.name}: class areas sum to ${classTotal}, rectangle ${area}`);
+  const rng = new Rng(seed);
+  const tol = 1e-9 * Math.max(u1 - u0, v1 - v0);
+  let judged = 0;
+  for (let t = 0; t < points; t++) {
+    const u = rng.uniform(u0, u1), v = rng.uniform(v0, v1);
+    const hits = s.regions.filter((r) => polygonDepth(r.vertices, u, v) > tol);
+    const near = s.regions.filter((r) => polygonDepth(r.vertices, u, v) > -tol).length;
+    if (near !== 1) continue; // within tol of an edge
+    judged++;
+    if (hits.length !== 1) throw new Error(`${c.name}: ${hits.length} regions contain (${u}, ${v})`);
+    const r = hits[0];
+    const x = slicePoint(s, u, v);
+    const xn = c.raw ? normalizeInput(net, x) : Float64Array.from(x);
+    const pat = activationPattern(net, xn);
+    pat.forEach((p, k) => {
+      for (let j = 0; j < p.length; j++) if (p[j] !== r.pattern[k][j]) throw new Error(`${c.name}: pattern differs at (${u}, ${v}), layer ${k}, unit ${j}`);
+    });
+    const y = c.raw ? denormalizeOutput(net, evaluate(net, xn)) : evaluate(net, xn);
+    const ym = regionOutput(r, u, v);
+    const scale = Math.max(1, ...Array.from(y, Math.abs));
+    y.forEach((yj, j) => {
+      if (!(Math.abs(yj - ym[j]) <= 1e-9 * scale)) throw new Error(`${c.name}: output ${j} at (${u}, ${v}): map ${ym[j]}, network ${yj}`);
+    });
+    const inCls = cc.polygons.filter((p) => polygonDepth(p.vertices, u, v) > tol);
+    if (cc.polygons.filter((p) => polygonDepth(p.vertices, u, v) > -tol).length === 1) {
+      let best = 0;
+      for (let j = 1; j < y.length; j++) if (c.raw ? y[j] < y[best] : y[j] > y[best]) best = j;
+      if (inCls.length !== 1 || inCls[0].label !== best) throw new Error(`${c.name}: class at (${u}, ${v}) is ${best}, colouring says ${inCls.map((p) => p.label)}`);
+    }
+  }
+  if (judged < points * 0.9) throw new Error(`${c.name}: only ${judged} of ${points} points away from edges`);
+  return judged;
+}
+
+export async function runSliceBench(opts: { repeats?: number; seed?: number; points?: number } = {}) {
+  const repeats = opts.repeats ?? 15;
+  const seed = opts.seed ?? 20261127;
+  const points = opts.points ?? 200;
+  const rows = [];
+  const nets = new Map<string, Network>();
+  for (const [i, c] of CASES.entries()) {
+    let net = nets.get(c.file);
+    if (!net) nets.set(c.file, (net = loadNet(join(repoRoot, 'examples', c.file))));
+    const plane = coordinatePlane(net.inputSize, c.dims, c.fixed);
+    const rect = rectOf(net, c);
+    const units = c.raw ? ('raw' as const) : ('normalized' as const);
+    const rule = c.raw ? ('argmin' as const) : ('argmax' as const);
+    const first = computeSlice(net, plane, rect, { units });
+    const judged = check(net, c, first, seed + i, points);
+    // warm-up, then timed runs: the slice alone, the class colouring alone, and both
+    for (let w = 0; w < 3; w++) classColoring(computeSlice(net, plane, rect, { units }), { rule });
+    const slice: number[] = [], coloring: number[] = [], both: number[] = [];
+    let last = first;
+    for (let r = 0; r < repeats; r++) {
+      const t0 = performance.now();
+      last = computeSlice(net, plane, rect, { units });
+      const t1 = performance.now();
+      classColoring(last, { rule });
+      const t2 = performance.now();
+      slice.push(t1 - t0);
+      coloring.push(t2 - t1);
+      both.push(t2 - t0);
+    }
+    const cc = classColoring(last, { rule });
+    rows.push({
+      slice: c.name,
+      network: c.file,
+      dims: c.dims,
+      fixed: c.fixed,
+      rect,
+      units,
+      regions: last.regions.length,
+      classPolygons: cc.polygons.length,
+      splits: last.stats.splits,
+      slivers: last.stats.slivers,
+      thin: last.stats.thin,
+      checked: { points: judged },
+      sliceMs: { median: round(median(slice)), min: round(Math.min(...slice)) },
+      classColoringMs: { median: round(median(coloring)), min: round(Math.min(...coloring)) },
+      totalMs: { median: round(median(both)), min: round(Math.min(...both)) },
+    });
+  }
+  return { suite: 'slice', machine: machine(), loadAverage: loadavg().map((x) => round(x, 3)), repeats, seed, slices: rows };
+}
+
+// run directly: node --import tsx bench/slice.ts
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+  process.stdout.write(JSON.stringify(await runSliceBench(), null, 2) + '\n');
+}
