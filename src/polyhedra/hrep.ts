@@ -98,7 +98,15 @@ export function toHRepDetailed(V: VPolyhedron, options: Pick<DDOptions, 'order'>
   const mg = gens.length;
   const G = new Float64Array(mg * d);
   gens.forEach((g, i) => G.set(g, i * d));
-  const dd = coneDD(G, mg, d, { order: options.order ?? 'lexmin' });
+  // farthest generators first: the hull grows fast and interior points are then cheap (no violators)
+  const priority = new Float64Array(mg);
+  for (let i = 0; i < nv; i++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += gens[i][j] * gens[i][j];
+    priority[i] = -s;
+  }
+  for (let i = nv; i < mg; i++) priority[i] = -Infinity;
+  const dd = coneDD(G, mg, d, options.order ? { order: options.order } : { priority });
 
   // back to x: a·(x − c)/σ <= −β  ⇔  a·x <= a·c − σβ
   const toRow = (y: Float64Array): { a: Float64Array; b: number } | null => {

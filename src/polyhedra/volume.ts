@@ -32,6 +32,7 @@
  * their costs).
  */
 import { TOL } from '../tolerance.js';
+import { PreimageError } from '../errors.js';
 import type { HPolyhedron, VPolyhedron } from './types.js';
 import { complementBasis, popcount, rowBasis, toVRepDetailed } from './vrep.js';
 import { toHRepDetailed } from './hrep.js';
@@ -69,23 +70,48 @@ interface Lattice {
   words: number;
 }
 
-function lattice(P: HPolyhedron | VPolyhedron): Lattice {
+function lattice(P: HPolyhedron | VPolyhedron, known?: VPolyhedron): Lattice {
   const n = P.n;
   if (isH(P)) {
-    const r = toVRepDetailed(P);
-    const nv = r.v.vertices.length;
+    let verts: Float64Array[];
+    let dirs: Float64Array[];
+    let tight: (i: number, q: number) => boolean;
+    if (known) {
+      // incidences from slacks: the vertices are trusted to come from this P (e.g. toVRep(P))
+      if (known.n !== n) throw new PreimageError('SHAPE_MISMATCH', `volume: the V-representation has dimension ${known.n}, the H-polyhedron ${n}`);
+      verts = known.vertices;
+      dirs = [...known.rays, ...known.lines].filter((d) => d.some((x) => x !== 0));
+      let R = 1;
+      for (const v of verts) for (let j = 0; j < n; j++) R = Math.max(R, Math.abs(v[j]));
+      const tol = TOL.DD_ZERO * R;
+      tight = (i, q) => {
+        let s = -P.b[i];
+        let nn = 0;
+        const v = verts[q];
+        for (let j = 0; j < n; j++) {
+          const a = P.A[i * n + j];
+          s += a * v[j];
+          nn += a * a;
+        }
+        return Math.abs(s) <= tol * Math.sqrt(nn);
+      };
+    } else {
+      const r = toVRepDetailed(P);
+      verts = r.v.vertices;
+      dirs = [...r.v.rays, ...r.v.lines];
+      tight = (i, q) => (r.vertexTight[q][i >>> 5] & (1 << (i & 31))) !== 0;
+    }
+    const nv = verts.length;
     const words = Math.max(1, (nv + 31) >>> 5);
     const X = new Float64Array(nv * n);
-    r.v.vertices.forEach((v, q) => X.set(v, q * n));
+    verts.forEach((v, q) => X.set(v, q * n));
     const rows: number[] = [];
     const sets: Uint32Array[] = [];
     for (let i = 0; i < P.m; i++) {
       const z = new Uint32Array(words);
-      const w = i >>> 5;
-      const bit = 1 << (i & 31);
       let cnt = 0;
       for (let q = 0; q < nv; q++) {
-        if (r.vertexTight[q][w] & bit) {
+        if (tight(i, q)) {
           z[q >>> 5] |= 1 << (q & 31);
           cnt++;
         }
@@ -106,7 +132,7 @@ function lattice(P: HPolyhedron | VPolyhedron): Lattice {
       b[f] = P.b[i] / s;
       F.set(sets[f], f * words);
     });
-    return { n, X, nv, dirs: [...r.v.rays, ...r.v.lines], A, b, F, nf, words };
+    return { n, X, nv, dirs, A, b, F, nf, words };
   }
   const dirs = [...P.rays, ...P.lines].filter((d) => d.some((x) => x !== 0));
   const nv = P.vertices.length;
@@ -177,17 +203,28 @@ function polytopeVolume(L: Lattice, k: number, N0: Float64Array): number {
     candCnt.push(new Int32Array(nf));
   }
 
-  const edgeLength = (S: Uint32Array, o: number): number => {
-    const idx: number[] = [];
+  let idx = new Int32Array(64);
+  /** Members of S into `idx`; returns their number. */
+  const members = (S: Uint32Array, o: number): number => {
+    let c = 0;
     for (let w = 0; w < words; w++) {
       let x = S[o + w];
       while (x !== 0) {
         const low = x & -x;
-        idx.push((w << 5) + (31 - Math.clz32(low)));
+        if (c === idx.length) {
+          const t = new Int32Array(2 * c);
+          t.set(idx);
+          idx = t;
+        }
+        idx[c++] = (w << 5) + (31 - Math.clz32(low));
         x ^= low;
       }
     }
-    if (idx.length === 2) {
+    return c;
+  };
+  const edgeLength = (S: Uint32Array, o: number): number => {
+    const np = members(S, o);
+    if (np === 2) {
       let s = 0;
       for (let j = 0; j < n; j++) s += (X[idx[0] * n + j] - X[idx[1] * n + j]) ** 2;
       return Math.sqrt(s);
@@ -196,13 +233,15 @@ function polytopeVolume(L: Lattice, k: number, N0: Float64Array): number {
     const a = idx[0];
     let e = a;
     let best = -1;
-    for (const q of idx) {
+    for (let t = 0; t < np; t++) {
+      const q = idx[t];
       let s = 0;
       for (let j = 0; j < n; j++) s += (X[q * n + j] - X[a * n + j]) ** 2;
       if (s > best) ((best = s), (e = q));
     }
     best = 0;
-    for (const q of idx) {
+    for (let t = 0; t < np; t++) {
+      const q = idx[t];
       let s = 0;
       for (let j = 0; j < n; j++) s += (X[q * n + j] - X[e * n + j]) ** 2;
       if (s > best) best = s;
@@ -214,21 +253,12 @@ function polytopeVolume(L: Lattice, k: number, N0: Float64Array): number {
   let px = new Float64Array(16);
   let py = new Float64Array(16);
   let ang = new Float64Array(16);
-  const ord: number[] = [];
+  let ord = new Int32Array(16);
   const e1 = new Float64Array(n);
   const e2 = new Float64Array(n);
   /** Area of a 2-face: project its points on an orthonormal basis of its plane, order by angle, shoelace. */
   const polygonArea = (S: Uint32Array, o: number): number => {
-    const idx: number[] = [];
-    for (let w = 0; w < words; w++) {
-      let x = S[o + w];
-      while (x !== 0) {
-        const low = x & -x;
-        idx.push((w << 5) + (31 - Math.clz32(low)));
-        x ^= low;
-      }
-    }
-    const np = idx.length;
+    const np = members(S, o);
     if (np < 3) return 0;
     if (px.length < np) ((px = new Float64Array(2 * np)), (py = new Float64Array(2 * np)), (ang = new Float64Array(2 * np)));
     const v0 = idx[0] * n;
@@ -279,12 +309,18 @@ function polytopeVolume(L: Lattice, k: number, N0: Float64Array): number {
     }
     cx /= np;
     cy /= np;
-    ord.length = np;
+    if (ord.length < np) ord = new Int32Array(2 * np);
     for (let a = 0; a < np; a++) {
-      ang[a] = Math.atan2(py[a] - cy, px[a] - cx);
-      ord[a] = a;
+      const t = Math.atan2(py[a] - cy, px[a] - cx);
+      // insertion sort by angle (polygons are small)
+      let b = a;
+      while (b > 0 && ang[ord[b - 1]] > t) {
+        ord[b] = ord[b - 1];
+        b--;
+      }
+      ang[a] = t;
+      ord[b] = a;
     }
-    ord.sort((p, q) => ang[p] - ang[q]);
     let area = 0;
     for (let a = 0; a < np; a++) {
       const i = ord[a];
@@ -393,9 +429,13 @@ function polytopeVolume(L: Lattice, k: number, N0: Float64Array): number {
   return faceVolume(all, 0, k, N0);
 }
 
-/** Volume within the affine hull; see the module doc. */
-export function relativeVolume(P: HPolyhedron | VPolyhedron): RelativeVolume {
-  const L = lattice(P);
+/**
+ * Volume within the affine hull; see the module doc. With an H-polyhedron, `known` may carry its
+ * V-representation (e.g. from {@link toVRep}) to skip the double description: incidences are then
+ * read from slacks (|a·v − b| <= TOL.DD_ZERO · max(1, |v|∞)).
+ */
+export function relativeVolume(P: HPolyhedron | VPolyhedron, known?: VPolyhedron): RelativeVolume {
+  const L = lattice(P, known);
   if (L.nv === 0) return { dim: -1, volume: 0, origin: new Float64Array(0), basis: [] };
   const { origin, basis } = affineHull(L);
   const k = basis.length;
@@ -410,10 +450,11 @@ export function relativeVolume(P: HPolyhedron | VPolyhedron): RelativeVolume {
 
 /**
  * n-dimensional volume of P: 0 when empty or lower-dimensional, Infinity when full-dimensional and
- * unbounded. See the module doc.
+ * unbounded. See the module doc. With an H-polyhedron, `known` may carry its V-representation (e.g.
+ * from {@link toVRep}, or vertices found otherwise) to skip the double description.
  */
-export function volume(P: HPolyhedron | VPolyhedron): number {
-  const L = lattice(P);
+export function volume(P: HPolyhedron | VPolyhedron, known?: VPolyhedron): number {
+  const L = lattice(P, known);
   if (L.nv === 0) return 0;
   const { basis } = affineHull(L);
   if (basis.length < L.n) return 0;

@@ -235,23 +235,67 @@ export function popcount(x: number): number {
 // ---------------------------------------------------------------------------------------------
 
 /** Order in which the DD adds constraints after the initial basis. */
-export type DDOrder = 'lexmin' | 'lexmax' | 'input' | 'maxindex';
+export type DDOrder = 'lexmin' | 'lexmax' | 'input' | 'maxindex' | 'random';
 
 /** Options of {@link coneDD}. @internal */
 export interface DDOptions {
   order?: DDOrder;
+  /** When given, rows are added in increasing priority instead (ties by index); overrides `order`. */
+  priority?: ArrayLike<number>;
   /** Slack tolerance for unit rows and unit rays (default TOL.DD_ZERO). */
   zeroTol?: number;
   /** Statistics filled in when given. */
   stats?: DDStats;
+  /** From this many rays on, pairs and adjacency use inverted row lists (default 256; 0 = always). */
+  indexFrom?: number;
+}
+
+/**
+ * CSR lists: for each row j < m, the rays k (with cls[k] === -1 when cls is given) whose zero set has
+ * j, in list[start[j] .. start[j + 1]). Returns `list`, or a larger array when it was too small.
+ */
+function buildLists(Z: Uint32Array, words: number, nr: number, m: number, cls: Int8Array | null, start: Int32Array, list: Int32Array): Int32Array {
+  start.fill(0);
+  for (let k = 0; k < nr; k++) {
+    if (cls && cls[k] !== -1) continue;
+    const o = k * words;
+    for (let w = 0; w < words; w++) {
+      let x = Z[o + w];
+      while (x !== 0) {
+        const low = x & -x;
+        start[(w << 5) + (31 - Math.clz32(low)) + 1]++;
+        x ^= low;
+      }
+    }
+  }
+  for (let j = 0; j < m; j++) start[j + 1] += start[j];
+  if (list.length < start[m]) list = new Int32Array(2 * start[m]);
+  const fill = start.slice(0, m);
+  for (let k = 0; k < nr; k++) {
+    if (cls && cls[k] !== -1) continue;
+    const o = k * words;
+    for (let w = 0; w < words; w++) {
+      let x = Z[o + w];
+      while (x !== 0) {
+        const low = x & -x;
+        list[fill[(w << 5) + (31 - Math.clz32(low))]++] = k;
+        x ^= low;
+      }
+    }
+  }
+  return list;
 }
 
 /** Counters of one DD run. */
 export interface DDStats {
   /** Largest number of rays held at once. */
   maxRays: number;
-  /** Candidate pairs (violating × satisfying) examined. */
+  /** Candidate pairs (violating × satisfying) that passed the zero-count filter. */
   pairs: number;
+  /** All violating × satisfying pairs looked at. */
+  pairChecks?: number;
+  /** Rays looked at by the adjacency test. */
+  scanSteps?: number;
   /** New rays created. */
   created: number;
 }
@@ -356,6 +400,23 @@ export function coneDD(G: Float64Array, m: number, d: number, options: DDOptions
       return p - q;
     });
   } else if (order === 'maxindex') rest.reverse();
+  else if (order === 'random') {
+    // a fixed-seed shuffle (deterministic output); mulberry32
+    let st = 0x2545f491;
+    for (let a = rest.length - 1; a > 0; a--) {
+      st = (st + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(st ^ (st >>> 15), st | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      const b = Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * (a + 1));
+      const tmp = rest[a];
+      rest[a] = rest[b];
+      rest[b] = tmp;
+    }
+  }
+  if (options.priority) {
+    const pr = options.priority;
+    rest.sort((p, q) => pr[p] - pr[q] || p - q);
+  }
 
   const stats = options.stats;
   let slack = new Float64Array(cap);
@@ -364,6 +425,15 @@ export function coneDD(G: Float64Array, m: number, d: number, options: DDOptions
   let minus = new Int32Array(cap);
   const c = new Uint32Array(words);
   const need = r - 2;
+  // inverted lists for large ray sets (see `indexFrom`)
+  const indexFrom = options.indexFrom ?? 256;
+  const startAll = new Int32Array(m + 1);
+  const startMinus = new Int32Array(m + 1);
+  let listAll: Int32Array = new Int32Array(0);
+  let listMinus: Int32Array = new Int32Array(0);
+  let mark = new Int32Array(0);
+  const zrows = new Int32Array(m);
+  let candBuf = new Int32Array(64);
   // new rays of one step
   let ncap = 64;
   let NY = new Float64Array(ncap * r);
@@ -386,11 +456,67 @@ export function coneDD(G: Float64Array, m: number, d: number, options: DDOptions
     }
     if (np === 0) continue;
     let nn = 0;
+    const indexed = nr >= indexFrom;
+    if (indexed) {
+      // inverted lists (CSR) over the m rows: all rays containing row j, and the satisfying (R−) ones
+      listAll = buildLists(Z, words, nr, m, null, startAll, listAll);
+      listMinus = buildLists(Z, words, nr, m, cls, startMinus, listMinus);
+      if (mark.length < cap) mark = new Int32Array(cap);
+      mark.fill(-1, 0, nr);
+    }
     for (let a = 0; a < np; a++) {
       const p = plus[a];
       const op = p * words;
-      for (let bq = 0; bq < nm; bq++) {
-        const q = minus[bq];
+      // candidates q: all of R−, or (indexed) the union of the R− lists of the (|Z(p)| − need + 1) rarest
+      // rows of Z(p): a q sharing >= need rows with p contains at least one of them (pigeonhole)
+      let candN = nm;
+      let cand = minus;
+      if (indexed) {
+        let zp = 0;
+        for (let w = 0; w < words; w++) {
+          let x = Z[op + w];
+          while (x !== 0) {
+            const low = x & -x;
+            zrows[zp++] = (w << 5) + (31 - Math.clz32(low));
+            x ^= low;
+          }
+        }
+        const kk = zp - need + 1;
+        if (kk > 0 && kk < zp) {
+          // partial selection sort of the kk rows with the shortest R− lists
+          let total = 0;
+          for (let u = 0; u < kk; u++) {
+            let best = u;
+            let bl = startMinus[zrows[u] + 1] - startMinus[zrows[u]];
+            for (let v = u + 1; v < zp; v++) {
+              const l = startMinus[zrows[v] + 1] - startMinus[zrows[v]];
+              if (l < bl) ((bl = l), (best = v));
+            }
+            const tmp = zrows[u];
+            zrows[u] = zrows[best];
+            zrows[best] = tmp;
+            total += bl;
+          }
+          if (total < nm) {
+            if (candBuf.length < total) candBuf = new Int32Array(2 * total);
+            candN = 0;
+            for (let u = 0; u < kk; u++) {
+              const j = zrows[u];
+              for (let e = startMinus[j]; e < startMinus[j + 1]; e++) {
+                const q = listMinus[e];
+                if (mark[q] !== p) {
+                  mark[q] = p;
+                  candBuf[candN++] = q;
+                }
+              }
+            }
+            cand = candBuf;
+          }
+        } else if (kk <= 0) candN = 0; // fewer than `need` processed rows tight at p: no adjacent ray
+      }
+      if (stats) stats.pairChecks = (stats.pairChecks ?? 0) + candN;
+      for (let bq = 0; bq < candN; bq++) {
+        const q = cand[bq];
         const oq = q * words;
         let cnt = 0;
         for (let w = 0; w < words; w++) {
@@ -400,7 +526,37 @@ export function coneDD(G: Float64Array, m: number, d: number, options: DDOptions
         }
         if (cnt < need) continue;
         let adjacent = true;
-        if (words === 1) {
+        if (indexed) {
+          // scan only the rays containing the rarest row of c
+          let jBest = -1;
+          let lBest = Infinity;
+          for (let w = 0; w < words; w++) {
+            let x = c[w];
+            while (x !== 0) {
+              const low = x & -x;
+              const j = (w << 5) + (31 - Math.clz32(low));
+              const l = startAll[j + 1] - startAll[j];
+              if (l < lBest) ((lBest = l), (jBest = j));
+              x ^= low;
+            }
+          }
+          if (jBest >= 0) {
+            if (stats) stats.scanSteps = (stats.scanSteps ?? 0) + lBest;
+            for (let e = startAll[jBest]; e < startAll[jBest + 1] && adjacent; e++) {
+              const t = listAll[e];
+              if (t === p || t === q) continue;
+              const ot = t * words;
+              let sup = true;
+              for (let w = 0; w < words; w++) {
+                if ((c[w] & ~Z[ot + w]) !== 0) {
+                  sup = false;
+                  break;
+                }
+              }
+              if (sup) adjacent = false;
+            }
+          } else adjacent = nr === 2; // c empty (r = 2): adjacent iff p, q are the only rays
+        } else if (words === 1) {
           const c0 = c[0];
           for (let t = 0; t < nr; t++) {
             if ((c0 & ~Z[t]) === 0 && t !== p && t !== q) {
@@ -522,6 +678,8 @@ export interface VRepOptions {
   order?: DDOrder;
   /** Filled with DD counters when given. */
   stats?: DDStats;
+  /** Tuning: ray count from which the DD uses inverted lists (see {@link DDOptions.indexFrom}). */
+  indexFrom?: number;
 }
 
 function checkShape(P: HPolyhedron): void {
@@ -637,7 +795,7 @@ export function toVRepDetailed(P: HPolyhedron, options: VRepOptions = {}): VRepD
       G[i * d + k] = -(br[i] - ac);
     }
     G[m * d + k] = -1;
-    const dd = coneDD(G, m + 1, d, { order: options.order, stats: options.stats });
+    const dd = coneDD(G, m + 1, d, { order: options.order, stats: options.stats, indexFrom: options.indexFrom });
     const tBit = 1 << (m & 31);
     const tW = m >>> 5;
     const verts: Float64Array[] = [];
@@ -717,6 +875,16 @@ export function toVRepDetailed(P: HPolyhedron, options: VRepOptions = {}): VRepD
 
   // polish vertices on their active constraints (plus equalities), dedupe, sort
   const polished = res.verts.map((x, q) => polishVertex(P, x, res!.vz[q], eqRows, constRow, rowNorm));
+  if (res.lines.length > 0) {
+    // canonical representatives: vertices orthogonal to the lineality space (moving along lines stays in P)
+    for (const x of polished) {
+      for (const l of res.lines) {
+        let s = 0;
+        for (let j = 0; j < n; j++) s += x[j] * l[j];
+        for (let j = 0; j < n; j++) x[j] -= s * l[j];
+      }
+    }
+  }
   const { pts, inc } = mergeVertices(polished, res.vz, words);
   const rays = dedupeDirections(res.rays);
   const v: VPolyhedron = { n, vertices: pts, rays, lines: res.lines };
