@@ -132,7 +132,7 @@ function lattice(P: HPolyhedron | VPolyhedron, known?: VPolyhedron): Lattice {
       b[f] = P.b[i] / s;
       F.set(sets[f], f * words);
     });
-    return { n, X, nv, dirs, A, b, F, nf, words };
+    return known ? onlyVertices({ n, X, nv, dirs, A, b, F, nf, words }) : { n, X, nv, dirs, A, b, F, nf, words };
   }
   const dirs = [...P.rays, ...P.lines].filter((d) => d.some((x) => x !== 0));
   const nv = P.vertices.length;
@@ -142,7 +142,65 @@ function lattice(P: HPolyhedron | VPolyhedron, known?: VPolyhedron): Lattice {
   const r = toHRepDetailed(P);
   const F = new Uint32Array(r.h.m * r.words);
   r.facetVertices.forEach((z, f) => F.set(z, f * r.words));
-  return { n, X, nv, dirs, A: r.h.A, b: r.h.b, F, nf: r.h.m, words: r.words };
+  return onlyVertices({ n, X, nv, dirs, A: r.h.A, b: r.h.b, F, nf: r.h.m, words: r.words });
+}
+
+/**
+ * Keep only the vertices among the given points (a V-representation may list duplicates, interior
+ * points or points inside faces): a point is a vertex iff the facets through it meet in that point
+ * alone. Duplicates (within TOL.MERGE) are merged first. Incidences are re-indexed.
+ */
+function onlyVertices(L: Lattice): Lattice {
+  const { n, X, nv, F, nf, words } = L;
+  if (nv === 0 || nf === 0) return L;
+  // merge duplicates: a point equal to an earlier one is dropped
+  const keep = new Uint8Array(nv).fill(1);
+  for (let q = 0; q < nv; q++) {
+    if (!keep[q]) continue;
+    let sc = 1;
+    for (let j = 0; j < n; j++) sc = Math.max(sc, Math.abs(X[q * n + j]));
+    for (let p = q + 1; p < nv; p++) {
+      if (!keep[p]) continue;
+      let same = true;
+      for (let j = 0; j < n && same; j++) if (Math.abs(X[p * n + j] - X[q * n + j]) > TOL.MERGE * sc) same = false;
+      if (same) keep[p] = 0;
+    }
+  }
+  const I = new Uint32Array(words);
+  const live = new Uint32Array(words);
+  for (let q = 0; q < nv; q++) if (keep[q]) live[q >>> 5] |= 1 << (q & 31);
+  let dropped = false;
+  for (let q = 0; q < nv; q++) {
+    if (!keep[q]) {
+      dropped = true;
+      continue;
+    }
+    I.set(live);
+    for (let f = 0; f < nf; f++) {
+      if (!(F[f * words + (q >>> 5)] & (1 << (q & 31)))) continue;
+      for (let w = 0; w < words; w++) I[w] &= F[f * words + w];
+    }
+    let cnt = 0;
+    for (let w = 0; w < words; w++) cnt += popcount(I[w]);
+    if (cnt !== 1) {
+      keep[q] = 0;
+      dropped = true;
+    }
+  }
+  if (!dropped) return L;
+  const map = new Int32Array(nv).fill(-1);
+  let nv2 = 0;
+  for (let q = 0; q < nv; q++) if (keep[q]) map[q] = nv2++;
+  const words2 = Math.max(1, (nv2 + 31) >>> 5);
+  const X2 = new Float64Array(nv2 * n);
+  const F2 = new Uint32Array(nf * words2);
+  for (let q = 0; q < nv; q++) {
+    const t = map[q];
+    if (t < 0) continue;
+    X2.set(X.subarray(q * n, q * n + n), t * n);
+    for (let f = 0; f < nf; f++) if (F[f * words + (q >>> 5)] & (1 << (q & 31))) F2[f * words2 + (t >>> 5)] |= 1 << (t & 31);
+  }
+  return { ...L, X: X2, nv: nv2, F: F2, words: words2 };
 }
 
 /** Orthonormal basis of the affine hull of the lattice's points and directions. */
