@@ -75,45 +75,55 @@ function lattice(P: HPolyhedron | VPolyhedron, known?: VPolyhedron): Lattice {
   if (isH(P)) {
     let verts: Float64Array[];
     let dirs: Float64Array[];
-    let tight: (i: number, q: number) => boolean;
+    let detailed: ReturnType<typeof toVRepDetailed> | null = null;
     if (known) {
-      // incidences from slacks: the vertices are trusted to come from this P (e.g. toVRep(P))
       if (known.n !== n) throw new PreimageError('SHAPE_MISMATCH', `volume: the V-representation has dimension ${known.n}, the H-polyhedron ${n}`);
       verts = known.vertices;
       dirs = [...known.rays, ...known.lines].filter((d) => d.some((x) => x !== 0));
-      let R = 1;
-      for (const v of verts) for (let j = 0; j < n; j++) R = Math.max(R, Math.abs(v[j]));
-      const tol = TOL.DD_ZERO * R;
-      tight = (i, q) => {
-        let s = -P.b[i];
-        let nn = 0;
-        const v = verts[q];
-        for (let j = 0; j < n; j++) {
-          const a = P.A[i * n + j];
-          s += a * v[j];
-          nn += a * a;
-        }
-        return Math.abs(s) <= tol * Math.sqrt(nn);
-      };
     } else {
-      const r = toVRepDetailed(P);
-      verts = r.v.vertices;
-      dirs = [...r.v.rays, ...r.v.lines];
-      tight = (i, q) => (r.vertexTight[q][i >>> 5] & (1 << (i & 31))) !== 0;
+      detailed = toVRepDetailed(P);
+      verts = detailed.v.vertices;
+      dirs = [...detailed.v.rays, ...detailed.v.lines];
     }
     const nv = verts.length;
     const words = Math.max(1, (nv + 31) >>> 5);
     const X = new Float64Array(nv * n);
     verts.forEach((v, q) => X.set(v, q * n));
+    const PA = P.A;
+    const Pb = P.b;
+    let tol = 0;
+    if (known) {
+      // incidences from slacks: the vertices are trusted to come from this P (e.g. toVRep(P))
+      let R = 1;
+      for (let i = 0; i < nv * n; i++) R = Math.max(R, Math.abs(X[i]));
+      tol = TOL.DD_ZERO * R;
+    }
     const rows: number[] = [];
     const sets: Uint32Array[] = [];
     for (let i = 0; i < P.m; i++) {
       const z = new Uint32Array(words);
       let cnt = 0;
-      for (let q = 0; q < nv; q++) {
-        if (tight(i, q)) {
-          z[q >>> 5] |= 1 << (q & 31);
-          cnt++;
+      if (detailed) {
+        const w = i >>> 5;
+        const bit = 1 << (i & 31);
+        for (let q = 0; q < nv; q++) {
+          if (detailed.vertexTight[q][w] & bit) {
+            z[q >>> 5] |= 1 << (q & 31);
+            cnt++;
+          }
+        }
+      } else {
+        let nn = 0;
+        for (let j = 0; j < n; j++) nn += PA[i * n + j] * PA[i * n + j];
+        const ti = tol * Math.sqrt(nn);
+        const bi = Pb[i];
+        for (let q = 0; q < nv; q++) {
+          let s = -bi;
+          for (let j = 0; j < n; j++) s += PA[i * n + j] * X[q * n + j];
+          if (Math.abs(s) <= ti) {
+            z[q >>> 5] |= 1 << (q & 31);
+            cnt++;
+          }
         }
       }
       if (cnt === 0 || cnt === nv) continue; // never tight, or tight everywhere (an implicit equality)
@@ -153,17 +163,21 @@ function lattice(P: HPolyhedron | VPolyhedron, known?: VPolyhedron): Lattice {
 function onlyVertices(L: Lattice): Lattice {
   const { n, X, nv, F, nf, words } = L;
   if (nv === 0 || nf === 0) return L;
-  // merge duplicates: a point equal to an earlier one is dropped
+  // merge duplicates: a point equal to an earlier one is dropped (sorted by the first coordinate)
   const keep = new Uint8Array(nv).fill(1);
-  for (let q = 0; q < nv; q++) {
+  let sc = 1;
+  for (let i = 0; i < nv * n; i++) sc = Math.max(sc, Math.abs(X[i]));
+  const tol = TOL.MERGE * sc;
+  const byX = Array.from({ length: nv }, (_, q) => q).sort((p, q) => X[p * n] - X[q * n] || p - q);
+  for (let a = 0; a < nv; a++) {
+    const q = byX[a];
     if (!keep[q]) continue;
-    let sc = 1;
-    for (let j = 0; j < n; j++) sc = Math.max(sc, Math.abs(X[q * n + j]));
-    for (let p = q + 1; p < nv; p++) {
+    for (let c = a + 1; c < nv && X[byX[c] * n] - X[q * n] <= tol; c++) {
+      const p = byX[c];
       if (!keep[p]) continue;
       let same = true;
-      for (let j = 0; j < n && same; j++) if (Math.abs(X[p * n + j] - X[q * n + j]) > TOL.MERGE * sc) same = false;
-      if (same) keep[p] = 0;
+      for (let j = 1; j < n && same; j++) if (Math.abs(X[p * n + j] - X[q * n + j]) > tol) same = false;
+      if (same) keep[Math.max(p, q)] = 0;
     }
   }
   const I = new Uint32Array(words);
@@ -234,6 +248,65 @@ function affineHull(L: Lattice): { origin: Float64Array; basis: Float64Array[] }
   return { origin: X.slice(0, n), basis };
 }
 
+/** Open-addressing hash table from vertex bit sets (`words` words) to volumes (absent: −1). */
+class FaceMemo {
+  private keys: Uint32Array;
+  private vals: Float64Array;
+  private used: Uint8Array;
+  private cap = 256;
+  private size = 0;
+  constructor(private readonly words: number) {
+    this.keys = new Uint32Array(this.cap * words);
+    this.vals = new Float64Array(this.cap);
+    this.used = new Uint8Array(this.cap);
+  }
+  private hash(S: Uint32Array, o: number): number {
+    let h = 0x811c9dc5;
+    for (let w = 0; w < this.words; w++) h = Math.imul(h ^ S[o + w], 0x01000193);
+    return (h ^ (h >>> 15)) >>> 0;
+  }
+  private find(S: Uint32Array, o: number): number {
+    const W = this.words;
+    const mask = this.cap - 1;
+    let i = this.hash(S, o) & mask;
+    while (this.used[i]) {
+      let same = true;
+      for (let w = 0; w < W; w++) {
+        if (this.keys[i * W + w] !== S[o + w]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return i;
+      i = (i + 1) & mask;
+    }
+    return i;
+  }
+  get(S: Uint32Array, o: number): number {
+    const i = this.find(S, o);
+    return this.used[i] ? this.vals[i] : -1;
+  }
+  set(S: Uint32Array, o: number, v: number): void {
+    if (2 * (this.size + 1) > this.cap) this.grow();
+    const i = this.find(S, o);
+    if (!this.used[i]) {
+      this.used[i] = 1;
+      this.size++;
+      for (let w = 0; w < this.words; w++) this.keys[i * this.words + w] = S[o + w];
+    }
+    this.vals[i] = v;
+  }
+  private grow(): void {
+    const { keys, vals, used, cap, words } = this;
+    this.cap = cap * 2;
+    this.keys = new Uint32Array(this.cap * words);
+    this.vals = new Float64Array(this.cap);
+    this.used = new Uint8Array(this.cap);
+    this.size = 0;
+    for (let i = 0; i < cap; i++) if (used[i]) this.set(keys, i * words, vals[i]);
+  }
+}
+
 /**
  * Volume of a bounded polytope of affine dimension k (see the module doc). `N0` is an orthonormal
  * basis ((n − k) × n, flat) of the normal space of its affine hull.
@@ -241,15 +314,9 @@ function affineHull(L: Lattice): { origin: Float64Array; basis: Float64Array[] }
 function polytopeVolume(L: Lattice, k: number, N0: Float64Array): number {
   if (k === 0) return 1;
   const { n, X, nv, A, b, F, nf, words } = L;
-  interface Face {
-    vol: number;
-  }
-  const memo = new Map<string, Face>();
-  const keyOf = (S: Uint32Array, o: number): string => {
-    let s = '';
-    for (let w = 0; w < words; w++) s += String.fromCharCode(S[o + w] & 0xffff, S[o + w] >>> 16);
-    return s;
-  };
+  const memo = new FaceMemo(words);
+  const nbBuf: Float64Array[] = [];
+  for (let t = 0; t <= k; t++) nbBuf.push(new Float64Array(n * n));
   const u = new Float64Array(n);
   // candidate buffers per depth (depth = k - dim)
   const candBuf: Uint32Array[] = [];
@@ -313,63 +380,67 @@ function polytopeVolume(L: Lattice, k: number, N0: Float64Array): number {
   let ang = new Float64Array(16);
   let ord = new Int32Array(16);
   const e1 = new Float64Array(n);
+  let D = new Float64Array(16 * n);
   const e2 = new Float64Array(n);
   /** Area of a 2-face: project its points on an orthonormal basis of its plane, order by angle, shoelace. */
   const polygonArea = (S: Uint32Array, o: number): number => {
     const np = members(S, o);
     if (np < 3) return 0;
     if (px.length < np) ((px = new Float64Array(2 * np)), (py = new Float64Array(2 * np)), (ang = new Float64Array(2 * np)));
+    if (D.length < np * n) D = new Float64Array(2 * np * n);
     const v0 = idx[0] * n;
-    // e1: the farthest point from v0; e2: the largest residual orthogonal to e1
+    // differences to the first point; e1 towards the farthest point, e2 the largest residual orthogonal to e1
     let best = -1;
+    let far = 0;
     for (let a = 1; a < np; a++) {
       const vo = idx[a] * n;
       let s = 0;
-      for (let j = 0; j < n; j++) s += (X[vo + j] - X[v0 + j]) ** 2;
-      if (s > best) {
-        best = s;
-        for (let j = 0; j < n; j++) e1[j] = X[vo + j] - X[v0 + j];
+      for (let j = 0; j < n; j++) {
+        const dv = X[vo + j] - X[v0 + j];
+        D[a * n + j] = dv;
+        s += dv * dv;
       }
+      if (s > best) ((best = s), (far = a));
     }
     const l1 = Math.sqrt(best);
     if (!(l1 > 0)) return 0;
-    for (let j = 0; j < n; j++) e1[j] /= l1;
+    for (let j = 0; j < n; j++) e1[j] = D[far * n + j] / l1;
     best = -1;
     for (let a = 1; a < np; a++) {
-      const vo = idx[a] * n;
       let t = 0;
-      for (let j = 0; j < n; j++) t += (X[vo + j] - X[v0 + j]) * e1[j];
+      for (let j = 0; j < n; j++) t += D[a * n + j] * e1[j];
+      px[a] = t;
       let s = 0;
-      for (let j = 0; j < n; j++) s += (X[vo + j] - X[v0 + j] - t * e1[j]) ** 2;
-      if (s > best) {
-        best = s;
-        for (let j = 0; j < n; j++) e2[j] = X[vo + j] - X[v0 + j] - t * e1[j];
+      for (let j = 0; j < n; j++) {
+        const r = D[a * n + j] - t * e1[j];
+        s += r * r;
       }
+      if (s > best) ((best = s), (far = a));
     }
     const l2 = Math.sqrt(best);
     if (!(l2 > 0)) return 0;
+    for (let j = 0; j < n; j++) e2[j] = D[far * n + j] - px[far] * e1[j];
     for (let j = 0; j < n; j++) e2[j] /= l2;
+    px[0] = 0;
+    py[0] = 0;
     let cx = 0;
     let cy = 0;
-    for (let a = 0; a < np; a++) {
-      const vo = idx[a] * n;
-      let x = 0;
+    for (let a = 1; a < np; a++) {
       let y = 0;
-      for (let j = 0; j < n; j++) {
-        const dv = X[vo + j] - X[v0 + j];
-        x += dv * e1[j];
-        y += dv * e2[j];
-      }
-      px[a] = x;
+      for (let j = 0; j < n; j++) y += D[a * n + j] * e2[j];
       py[a] = y;
-      cx += x;
+      cx += px[a];
       cy += y;
     }
     cx /= np;
     cy /= np;
     if (ord.length < np) ord = new Int32Array(2 * np);
     for (let a = 0; a < np; a++) {
-      const t = Math.atan2(py[a] - cy, px[a] - cx);
+      // pseudo-angle in [0, 4): monotone in the true angle, no trigonometry
+      const dx = px[a] - cx;
+      const dy = py[a] - cy;
+      const q = dx / (Math.abs(dx) + Math.abs(dy) || 1);
+      const t = dy >= 0 ? 1 - q : 3 + q;
       // insertion sort by angle (polygons are small)
       let b = a;
       while (b > 0 && ang[ord[b - 1]] > t) {
@@ -467,17 +538,17 @@ function polytopeVolume(L: Lattice, k: number, N0: Float64Array): number {
         sum += h * (dim === 2 ? edgeLength(C, ao) : polygonArea(C, ao));
         continue;
       }
-      const key = keyOf(C, ao);
-      let face = memo.get(key);
-      if (!face) {
-        const Ng = new Float64Array((nN + 1) * n);
+      let vol = memo.get(C, ao);
+      if (vol < 0) {
+        // the face's normal space: ours plus u (scratch per depth: used only while computing that face)
+        const Ng = nbBuf[depth + 1];
         Ng.set(Nb.subarray(0, nN * n));
         for (let j = 0; j < n; j++) Ng[nN * n + j] = u[j] / nu;
         // C is reused by deeper levels only at other depths, so C[ao..] stays valid here
-        face = { vol: faceVolume(C, ao, dim - 1, Ng) };
-        memo.set(key, face);
+        vol = faceVolume(C, ao, dim - 1, Ng);
+        memo.set(C, ao, vol);
       }
-      sum += h * face.vol;
+      sum += h * vol;
     }
     return sum / dim;
   };

@@ -21,18 +21,24 @@
  *   3. Lineality: L = null space of the stacked rows; the DD runs on C ∩ L^⊥, a pointed cone, in
  *      coordinates of an orthonormal basis of the row space.
  *   4. Incremental DD: start from a well-conditioned square subsystem (pivoted Gram–Schmidt picks the
- *      rows), whose extreme rays are the columns of −B⁻¹; add the other rows in lexicographic order
- *      ("lexmin", cdd's default). Rays violating the new row are replaced by combinations with the
+ *      rows), whose extreme rays are the columns of −B⁻¹; add the other rows one at a time in the
+ *      dynamic 'centre' order (see {@link DDOrder}: deepest cut through the current cone first; cdd's
+ *      static 'lexmin' is available). Rays violating the new row are replaced by combinations with the
  *      satisfying rays they are adjacent to. Adjacency is the combinatorial test on zero sets (bit
  *      sets): p, q are adjacent iff |Z(p) ∩ Z(q)| >= dim − 2 and no other ray r has Z(r) ⊇ Z(p) ∩ Z(q).
  *      Zero sets of new rays are inherited (Z(p) ∩ Z(q) ∪ {new row}), which is exact for a positive
- *      combination, so the combinatorics never depend on recomputed slacks of combined rays.
+ *      combination, so the combinatorics never depend on recomputed slacks of combined rays. From
+ *      256 rays on, candidate pairs and the "no other ray" test use inverted row lists (pigeonhole:
+ *      a q sharing >= dim − 2 rows with p holds one of the |Z(p)| − dim + 3 rarest rows of Z(p)).
  *   5. Rays with t > 0 are vertices z / t, rays with t = 0 (the row −t <= 0 in their zero set) are
  *      recession directions. Map back with x = x0 + Nᵀ z.
  *   6. Conditioning: slacks are compared with TOL.DD_ZERO for unit rows and unit rays, which is a
  *      distance only when the polytope is O(1) and near the origin. If the vertices found have
  *      coordinates above 16, or span less than 1e-4, the DD is rerun once in recentred and rescaled
- *      coordinates (x = c + σ u, c the bounding-box centre, σ its half-width).
+ *      coordinates (x = c + σ u, c the bounding-box centre, σ its half-width). An `interior` point,
+ *      when the caller has one, centres the first run.
+ *   7. Vertices are polished (when their active rows are not already satisfied to 1e-14) by solving
+ *      the active rows, merged within TOL.MERGE, projected orthogonally to the lines, and sorted.
  *
  * Guarantees: in exact arithmetic the output is the minimal V-representation. In floating point the
  * result is exact up to TOL.DD_ZERO in slack (relative to the polytope scale): constraints passing
@@ -234,8 +240,16 @@ export function popcount(x: number): number {
 // The double description method on a cone {y in R^d : G y <= 0}.
 // ---------------------------------------------------------------------------------------------
 
-/** Order in which the DD adds constraints after the initial basis. */
-export type DDOrder = 'lexmin' | 'lexmax' | 'input' | 'maxindex' | 'random';
+/**
+ * Order in which the DD adds constraints after the initial basis:
+ *   - 'centre' (default): dynamic; next the row most violated by the sum of the current unit rays
+ *     (a point deep inside the current cone), i.e. deep cuts first, and among satisfied rows the one
+ *     passing closest to that centre. Measured on 5-D arrangement cells with 60 rows: 2.6x fewer
+ *     intermediate rays than 'lexmin'; with 310 rows 8x; on 8-D cells 2x. Costs O(rows × dim) per step.
+ *   - 'lexmin': cdd's default static order (rows sorted by their offset from the origin, nearest first);
+ *   - 'lexmax', 'input', 'maxindex' (reversed input), 'random' (fixed seed): static, for experiments.
+ */
+export type DDOrder = 'lexmin' | 'lexmax' | 'input' | 'maxindex' | 'random' | 'centre';
 
 /** Options of {@link coneDD}. @internal */
 export interface DDOptions {
@@ -388,7 +402,7 @@ export function coneDD(G: Float64Array, m: number, d: number, options: DDOptions
   const inBasis = new Uint8Array(m);
   for (const i of basisRows) inBasis[i] = 1;
   const rest = live.filter((i) => !inBasis[i]);
-  const order = options.order ?? 'lexmin';
+  const order = options.order ?? 'centre';
   if (order === 'lexmin' || order === 'lexmax') {
     // cdd's lexmin on [b, −A] for rows g = [a, −b] (homogenising coordinate last): −g compared from the last coordinate
     const sgn = order === 'lexmin' ? -1 : 1;
@@ -438,8 +452,27 @@ export function coneDD(G: Float64Array, m: number, d: number, options: DDOptions
   let ncap = 64;
   let NY = new Float64Array(ncap * r);
   let NZ = new Uint32Array(ncap * words);
-  for (const i of rest) {
+  const dynamic = order === 'centre' && !options.priority;
+  const ysum = new Float64Array(r);
+  for (let step = 0; step < rest.length; step++) {
     if (nr === 0) break;
+    if (dynamic) {
+      // next: the row most violated by (or passing closest to) the centre of the current cone
+      ysum.fill(0);
+      for (let k = 0; k < nr; k++) for (let l = 0; l < r; l++) ysum[l] += Y[k * r + l];
+      let best = step;
+      let bv = -Infinity;
+      for (let e = step; e < rest.length; e++) {
+        const o = rest[e] * r;
+        let v = 0;
+        for (let l = 0; l < r; l++) v += Gr[o + l] * ysum[l];
+        if (v > bv || (v === bv && rest[e] < rest[best])) ((bv = v), (best = e));
+      }
+      const tmp = rest[step];
+      rest[step] = rest[best];
+      rest[best] = tmp;
+    }
+    const i = rest[step];
     const gi = i * r;
     let np = 0;
     let nm = 0;
@@ -674,12 +707,18 @@ export interface VRepDetailed {
 
 /** Options of {@link toVRep}. */
 export interface VRepOptions {
-  /** Constraint insertion order of the DD (default 'lexmin'). */
+  /** Constraint insertion order of the DD (default 'centre'; see {@link DDOrder}). */
   order?: DDOrder;
   /** Filled with DD counters when given. */
   stats?: DDStats;
   /** Tuning: ray count from which the DD uses inverted lists (see {@link DDOptions.indexFrom}). */
   indexFrom?: number;
+  /**
+   * A point inside P (e.g. a witness or Chebyshev centre), optional. The DD then runs in coordinates
+   * centred there, which improves conditioning, and 'lexmin' adds the constraints nearest to it first
+   * (usually the facets), which keeps intermediate ray sets small when many constraints are redundant.
+   */
+  interior?: ArrayLike<number>;
 }
 
 function checkShape(P: HPolyhedron): void {
@@ -838,6 +877,16 @@ export function toVRepDetailed(P: HPolyhedron, options: VRepOptions = {}): VRepD
   };
 
   let c = new Float64Array(k);
+  if (options.interior) {
+    // z-coordinates of the given interior point: the DD then runs centred there
+    const xi = options.interior;
+    if (xi.length !== n) throw new PreimageError('SHAPE_MISMATCH', `toVRep: interior point of length ${xi.length} for dimension ${n}`);
+    for (let l = 0; l < k; l++) {
+      let t = 0;
+      for (let j = 0; j < n; j++) t += N[l][j] * (xi[j] - x0[j]);
+      c[l] = t;
+    }
+  }
   let res = run(c, 1);
   if (!res) return emptyResult();
   // conditioning check in z-coordinates

@@ -420,7 +420,7 @@ test('constraint orders all give the same vertices', () => {
     const d = 2 + (trial % 5);
     const P = randomPolytope(d, 6, rng);
     const ref = toVRep(P).vertices;
-    for (const order of ['input', 'maxindex', 'lexmax', 'random'] as const) assert.ok(sameSets(ref, toVRep(P, { order }).vertices), `${order} trial ${trial}`);
+    for (const order of ['lexmin', 'input', 'maxindex', 'lexmax', 'random'] as const) assert.ok(sameSets(ref, toVRep(P, { order }).vertices), `${order} trial ${trial}`);
   }
 });
 
@@ -436,4 +436,16 @@ test('with lines and far from the origin (rescaled DD), vertices stay orthogonal
   validate(P, r.v);
   assert.equal(r.v.lines.length, 2);
   assert.equal(r.v.vertices.length, 2);
+});
+
+test('an interior point hint gives the same vertices', () => {
+  const rng = new Rng(29);
+  for (let trial = 0; trial < 8; trial++) {
+    const d = 2 + (trial % 5);
+    const P = randomPolytope(d, 8, rng);
+    const ref = toVRep(P).vertices;
+    const c = new Float64Array(d); // the origin is inside by construction
+    c[0] = 0.01;
+    assert.ok(sameSets(ref, toVRep(P, { interior: c }).vertices), `trial ${trial}`);
+  }
 });
