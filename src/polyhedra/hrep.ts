@@ -31,7 +31,7 @@ import type { HPolyhedron, VPolyhedron } from './types.js';
 export interface HRepDetailed {
   h: HPolyhedron;
   /** Per inequality row of `h`: bit set over the input vertices lying on it. */
-  facetVertices: Uint32Array[];
+  facetVertices: Int32Array[];
   /** Words per bit set. */
   words: number;
   /** Affine dimension of the set (−1 when empty). */
@@ -60,7 +60,7 @@ export function toHRepDetailed(V: VPolyhedron, options: Pick<DDOptions, 'order'>
   const nv = V.vertices.length;
   if (nv === 0) {
     const h: HPolyhedron = { n, m: 1, A: new Float64Array(n), b: Float64Array.of(-1), meq: 0, Aeq: new Float64Array(0), beq: new Float64Array(0) };
-    return { h, facetVertices: [new Uint32Array(1)], words: 1, dim: -1 };
+    return { h, facetVertices: [new Int32Array(1)], words: 1, dim: -1 };
   }
   // recentre and rescale to the vertices' bounding box
   const c = new Float64Array(n);
@@ -98,15 +98,8 @@ export function toHRepDetailed(V: VPolyhedron, options: Pick<DDOptions, 'order'>
   const mg = gens.length;
   const G = new Float64Array(mg * d);
   gens.forEach((g, i) => G.set(g, i * d));
-  // farthest generators first: the hull grows fast and interior points are then cheap (no violators)
-  const priority = new Float64Array(mg);
-  for (let i = 0; i < nv; i++) {
-    let s = 0;
-    for (let j = 0; j < n; j++) s += gens[i][j] * gens[i][j];
-    priority[i] = -s;
-  }
-  for (let i = nv; i < mg; i++) priority[i] = -Infinity;
-  const dd = coneDD(G, mg, d, options.order ? { order: options.order } : { priority });
+  // zero sets are large in the polar (a facet holds many vertices): inverted lists pay off from the start
+  const dd = coneDD(G, mg, d, { order: options.order, indexFrom: 0 });
 
   // back to x: a·(x − c)/σ <= −β  ⇔  a·x <= a·c − σβ
   const toRow = (y: Float64Array): { a: Float64Array; b: number } | null => {
@@ -127,11 +120,11 @@ export function toHRepDetailed(V: VPolyhedron, options: Pick<DDOptions, 'order'>
     if (r) eqs.push(r);
   }
   const vWords = Math.max(1, (nv + 31) >>> 5);
-  const ineqs: { a: Float64Array; b: number; z: Uint32Array }[] = [];
+  const ineqs: { a: Float64Array; b: number; z: Int32Array }[] = [];
   for (let q = 0; q < dd.rays.length; q++) {
     const r = toRow(dd.rays[q]);
     if (!r) continue;
-    const z = new Uint32Array(vWords);
+    const z = new Int32Array(vWords);
     for (let w = 0; w < vWords; w++) z[w] = dd.zero[q][w] ?? 0;
     if (nv % 32 !== 0) z[vWords - 1] &= (1 << (nv & 31)) - 1;
     ineqs.push({ ...r, z });

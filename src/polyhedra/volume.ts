@@ -65,7 +65,7 @@ interface Lattice {
   A: Float64Array;
   b: Float64Array;
   /** Per facet constraint: bit set over the vertices (flat, nf × words). */
-  F: Uint32Array;
+  F: Int32Array;
   nf: number;
   words: number;
 }
@@ -99,9 +99,9 @@ function lattice(P: HPolyhedron | VPolyhedron, known?: VPolyhedron): Lattice {
       tol = TOL.DD_ZERO * R;
     }
     const rows: number[] = [];
-    const sets: Uint32Array[] = [];
+    const sets: Int32Array[] = [];
     for (let i = 0; i < P.m; i++) {
-      const z = new Uint32Array(words);
+      const z = new Int32Array(words);
       let cnt = 0;
       if (detailed) {
         const w = i >>> 5;
@@ -133,7 +133,7 @@ function lattice(P: HPolyhedron | VPolyhedron, known?: VPolyhedron): Lattice {
     const nf = rows.length;
     const A = new Float64Array(nf * n);
     const b = new Float64Array(nf);
-    const F = new Uint32Array(nf * words);
+    const F = new Int32Array(nf * words);
     rows.forEach((i, f) => {
       let s = 0;
       for (let j = 0; j < n; j++) s += P.A[i * n + j] ** 2;
@@ -148,9 +148,9 @@ function lattice(P: HPolyhedron | VPolyhedron, known?: VPolyhedron): Lattice {
   const nv = P.vertices.length;
   const X = new Float64Array(nv * n);
   P.vertices.forEach((v, q) => X.set(v, q * n));
-  if (nv === 0 || dirs.length > 0) return { n, X, nv, dirs, A: new Float64Array(0), b: new Float64Array(0), F: new Uint32Array(0), nf: 0, words: 1 };
+  if (nv === 0 || dirs.length > 0) return { n, X, nv, dirs, A: new Float64Array(0), b: new Float64Array(0), F: new Int32Array(0), nf: 0, words: 1 };
   const r = toHRepDetailed(P);
-  const F = new Uint32Array(r.h.m * r.words);
+  const F = new Int32Array(r.h.m * r.words);
   r.facetVertices.forEach((z, f) => F.set(z, f * r.words));
   return onlyVertices({ n, X, nv, dirs, A: r.h.A, b: r.h.b, F, nf: r.h.m, words: r.words });
 }
@@ -180,8 +180,8 @@ function onlyVertices(L: Lattice): Lattice {
       if (same) keep[Math.max(p, q)] = 0;
     }
   }
-  const I = new Uint32Array(words);
-  const live = new Uint32Array(words);
+  const I = new Int32Array(words);
+  const live = new Int32Array(words);
   for (let q = 0; q < nv; q++) if (keep[q]) live[q >>> 5] |= 1 << (q & 31);
   let dropped = false;
   for (let q = 0; q < nv; q++) {
@@ -207,7 +207,7 @@ function onlyVertices(L: Lattice): Lattice {
   for (let q = 0; q < nv; q++) if (keep[q]) map[q] = nv2++;
   const words2 = Math.max(1, (nv2 + 31) >>> 5);
   const X2 = new Float64Array(nv2 * n);
-  const F2 = new Uint32Array(nf * words2);
+  const F2 = new Int32Array(nf * words2);
   for (let q = 0; q < nv; q++) {
     const t = map[q];
     if (t < 0) continue;
@@ -250,22 +250,22 @@ function affineHull(L: Lattice): { origin: Float64Array; basis: Float64Array[] }
 
 /** Open-addressing hash table from vertex bit sets (`words` words) to volumes (absent: −1). */
 class FaceMemo {
-  private keys: Uint32Array;
+  private keys: Int32Array;
   private vals: Float64Array;
   private used: Uint8Array;
   private cap = 256;
   private size = 0;
   constructor(private readonly words: number) {
-    this.keys = new Uint32Array(this.cap * words);
+    this.keys = new Int32Array(this.cap * words);
     this.vals = new Float64Array(this.cap);
     this.used = new Uint8Array(this.cap);
   }
-  private hash(S: Uint32Array, o: number): number {
+  private hash(S: Int32Array, o: number): number {
     let h = 0x811c9dc5;
     for (let w = 0; w < this.words; w++) h = Math.imul(h ^ S[o + w], 0x01000193);
     return (h ^ (h >>> 15)) >>> 0;
   }
-  private find(S: Uint32Array, o: number): number {
+  private find(S: Int32Array, o: number): number {
     const W = this.words;
     const mask = this.cap - 1;
     let i = this.hash(S, o) & mask;
@@ -282,11 +282,11 @@ class FaceMemo {
     }
     return i;
   }
-  get(S: Uint32Array, o: number): number {
+  get(S: Int32Array, o: number): number {
     const i = this.find(S, o);
     return this.used[i] ? this.vals[i] : -1;
   }
-  set(S: Uint32Array, o: number, v: number): void {
+  set(S: Int32Array, o: number, v: number): void {
     if (2 * (this.size + 1) > this.cap) this.grow();
     const i = this.find(S, o);
     if (!this.used[i]) {
@@ -299,7 +299,7 @@ class FaceMemo {
   private grow(): void {
     const { keys, vals, used, cap, words } = this;
     this.cap = cap * 2;
-    this.keys = new Uint32Array(this.cap * words);
+    this.keys = new Int32Array(this.cap * words);
     this.vals = new Float64Array(this.cap);
     this.used = new Uint8Array(this.cap);
     this.size = 0;
@@ -319,18 +319,18 @@ function polytopeVolume(L: Lattice, k: number, N0: Float64Array): number {
   for (let t = 0; t <= k; t++) nbBuf.push(new Float64Array(n * n));
   const u = new Float64Array(n);
   // candidate buffers per depth (depth = k - dim)
-  const candBuf: Uint32Array[] = [];
+  const candBuf: Int32Array[] = [];
   const candRow: Int32Array[] = [];
   const candCnt: Int32Array[] = [];
   for (let t = 0; t <= k; t++) {
-    candBuf.push(new Uint32Array(nf * words));
+    candBuf.push(new Int32Array(nf * words));
     candRow.push(new Int32Array(nf));
     candCnt.push(new Int32Array(nf));
   }
 
   let idx = new Int32Array(64);
   /** Members of S into `idx`; returns their number. */
-  const members = (S: Uint32Array, o: number): number => {
+  const members = (S: Int32Array, o: number): number => {
     let c = 0;
     for (let w = 0; w < words; w++) {
       let x = S[o + w];
@@ -347,7 +347,7 @@ function polytopeVolume(L: Lattice, k: number, N0: Float64Array): number {
     }
     return c;
   };
-  const edgeLength = (S: Uint32Array, o: number): number => {
+  const edgeLength = (S: Int32Array, o: number): number => {
     const np = members(S, o);
     if (np === 2) {
       let s = 0;
@@ -383,7 +383,7 @@ function polytopeVolume(L: Lattice, k: number, N0: Float64Array): number {
   let D = new Float64Array(16 * n);
   const e2 = new Float64Array(n);
   /** Area of a 2-face: project its points on an orthonormal basis of its plane, order by angle, shoelace. */
-  const polygonArea = (S: Uint32Array, o: number): number => {
+  const polygonArea = (S: Int32Array, o: number): number => {
     const np = members(S, o);
     if (np < 3) return 0;
     if (px.length < np) ((px = new Float64Array(2 * np)), (py = new Float64Array(2 * np)), (ang = new Float64Array(2 * np)));
@@ -460,7 +460,7 @@ function polytopeVolume(L: Lattice, k: number, N0: Float64Array): number {
   };
 
   /** Volume of the face with vertex set S (at S[o..o+words)), dimension dim, normal basis Nb ((n − dim) × n). */
-  const faceVolume = (S: Uint32Array, o: number, dim: number, Nb: Float64Array): number => {
+  const faceVolume = (S: Int32Array, o: number, dim: number, Nb: Float64Array): number => {
     if (dim === 1) return edgeLength(S, o);
     if (dim === 2) return polygonArea(S, o);
     let cnt = 0;
@@ -553,7 +553,7 @@ function polytopeVolume(L: Lattice, k: number, N0: Float64Array): number {
     return sum / dim;
   };
 
-  const all = new Uint32Array(words);
+  const all = new Int32Array(words);
   for (let q = 0; q < nv; q++) all[q >>> 5] |= 1 << (q & 31);
   return faceVolume(all, 0, k, N0);
 }

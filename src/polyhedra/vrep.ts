@@ -268,7 +268,7 @@ export interface DDOptions {
  * CSR lists: for each row j < m, the rays k (with cls[k] === -1 when cls is given) whose zero set has
  * j, in list[start[j] .. start[j + 1]). Returns `list`, or a larger array when it was too small.
  */
-function buildLists(Z: Uint32Array, words: number, nr: number, m: number, cls: Int8Array | null, start: Int32Array, list: Int32Array): Int32Array {
+function buildLists(Z: Int32Array, words: number, nr: number, m: number, cls: Int8Array | null, start: Int32Array, list: Int32Array): Int32Array {
   start.fill(0);
   for (let k = 0; k < nr; k++) {
     if (cls && cls[k] !== -1) continue;
@@ -322,7 +322,7 @@ export interface ConeDD {
   /** Unit extreme rays of the pointed cone C ∩ (lineality)^⊥. */
   rays: Float64Array[];
   /** zero[i]: bit set over the m input rows (words of 32 bits) that are tight at rays[i]. */
-  zero: Uint32Array[];
+  zero: Int32Array[];
   /** Words per bit set. */
   words: number;
 }
@@ -352,9 +352,9 @@ export function coneDD(G: Float64Array, m: number, d: number, options: DDOptions
       for (let j = 0; j < d; j++) Gn[i * d + j] = G[i * d + j] / norms[i];
     } else dead.push(i);
   }
-  const deadMask = new Uint32Array(words);
+  const deadMask = new Int32Array(words);
   for (const i of dead) deadMask[i >>> 5] |= 1 << (i & 31);
-  const finish = (rays: Float64Array[], zero: Uint32Array[], lineality: Float64Array[]): ConeDD => {
+  const finish = (rays: Float64Array[], zero: Int32Array[], lineality: Float64Array[]): ConeDD => {
     for (const z of zero) for (let w = 0; w < words; w++) z[w] |= deadMask[w];
     return { d, lineality, rays, zero, words };
   };
@@ -388,7 +388,7 @@ export function coneDD(G: Float64Array, m: number, d: number, options: DDOptions
   // ray pool: flat buffers, double-buffered (rays r doubles each, zero sets `words` words each)
   let cap = Math.max(64, 2 * r);
   let Y = new Float64Array(cap * r);
-  let Z = new Uint32Array(cap * words);
+  let Z = new Int32Array(cap * words);
   let nr = r;
   for (let j = 0; j < r; j++) {
     let s = 0;
@@ -437,7 +437,7 @@ export function coneDD(G: Float64Array, m: number, d: number, options: DDOptions
   let cls = new Int8Array(cap);
   let plus = new Int32Array(cap);
   let minus = new Int32Array(cap);
-  const c = new Uint32Array(words);
+  const c = new Int32Array(words);
   const need = r - 2;
   // inverted lists for large ray sets (see `indexFrom`)
   const indexFrom = options.indexFrom ?? 256;
@@ -451,7 +451,7 @@ export function coneDD(G: Float64Array, m: number, d: number, options: DDOptions
   // new rays of one step
   let ncap = 64;
   let NY = new Float64Array(ncap * r);
-  let NZ = new Uint32Array(ncap * words);
+  let NZ = new Int32Array(ncap * words);
   const dynamic = order === 'centre' && !options.priority;
   const ysum = new Float64Array(r);
   for (let step = 0; step < rest.length; step++) {
@@ -618,7 +618,7 @@ export function coneDD(G: Float64Array, m: number, d: number, options: DDOptions
           const y2 = new Float64Array(ncap * r);
           y2.set(NY);
           NY = y2;
-          const z2 = new Uint32Array(ncap * words);
+          const z2 = new Int32Array(ncap * words);
           z2.set(NZ);
           NZ = z2;
         }
@@ -656,7 +656,7 @@ export function coneDD(G: Float64Array, m: number, d: number, options: DDOptions
       const y2 = new Float64Array(cap * r);
       y2.set(Y.subarray(0, k2 * r));
       Y = y2;
-      const z2 = new Uint32Array(cap * words);
+      const z2 = new Int32Array(cap * words);
       z2.set(Z.subarray(0, k2 * words));
       Z = z2;
       slack = new Float64Array(cap);
@@ -675,7 +675,7 @@ export function coneDD(G: Float64Array, m: number, d: number, options: DDOptions
 
   // back to R^d
   const out: Float64Array[] = [];
-  const zero: Uint32Array[] = [];
+  const zero: Int32Array[] = [];
   for (let k = 0; k < nr; k++) {
     const y = new Float64Array(d);
     for (let l = 0; l < r; l++) {
@@ -696,7 +696,7 @@ export function coneDD(G: Float64Array, m: number, d: number, options: DDOptions
 export interface VRepDetailed {
   v: VPolyhedron;
   /** Per vertex: bit set over the m inequality rows of the input that are tight (within DD_ZERO). */
-  vertexTight: Uint32Array[];
+  vertexTight: Int32Array[];
   /** Words per bit set in `vertexTight`. */
   words: number;
   /** True when P is empty (no vertices). */
@@ -820,7 +820,7 @@ export function toVRepDetailed(P: HPolyhedron, options: VRepOptions = {}): VRepD
     }
   }
 
-  const run = (c: Float64Array, sigma: number): { verts: Float64Array[]; vz: Uint32Array[]; rays: Float64Array[]; lines: Float64Array[] } | null => {
+  const run = (c: Float64Array, sigma: number): { verts: Float64Array[]; vz: Int32Array[]; rays: Float64Array[]; lines: Float64Array[] } | null => {
     // homogeneous rows in u-coordinates, z = c + sigma u: (sigma a') u - (b' - a'·c) t <= 0, plus -t <= 0
     const d = k + 1;
     const G = new Float64Array((m + 1) * d);
@@ -838,7 +838,7 @@ export function toVRepDetailed(P: HPolyhedron, options: VRepOptions = {}): VRepD
     const tBit = 1 << (m & 31);
     const tW = m >>> 5;
     const verts: Float64Array[] = [];
-    const vz: Uint32Array[] = [];
+    const vz: Int32Array[] = [];
     const rays: Float64Array[] = [];
     for (let q = 0; q < dd.rays.length; q++) {
       const y = dd.rays[q];
@@ -859,7 +859,7 @@ export function toVRepDetailed(P: HPolyhedron, options: VRepOptions = {}): VRepD
           for (let j = 0; j < n; j++) x[j] += zl * N[l][j];
         }
         verts.push(x);
-        const bits = new Uint32Array(words);
+        const bits = new Int32Array(words);
         for (let w = 0; w < words; w++) bits[w] = z[w];
         if (tW < words) bits[tW] &= ~tBit; // drop the homogenising row's bit
         for (let i = 0; i < m; i++) if (constRow[i] && br[i] > TOL.DD_ZERO * Math.max(rowNorm[i], 1e-300)) bits[i >>> 5] &= ~(1 << (i & 31));
@@ -941,7 +941,7 @@ export function toVRepDetailed(P: HPolyhedron, options: VRepOptions = {}): VRepD
 }
 
 /** Solve the active rows (and the equalities) of a vertex; keep the DD point if that fails or moves it. */
-function polishVertex(P: HPolyhedron, x: Float64Array, tight: Uint32Array, eqRows: number[], constRow: Uint8Array, rowNorm: Float64Array): Float64Array {
+function polishVertex(P: HPolyhedron, x: Float64Array, tight: Int32Array, eqRows: number[], constRow: Uint8Array, rowNorm: Float64Array): Float64Array {
   const n = P.n;
   const rows: number[] = [];
   for (let i = 0; i < P.m; i++) if (tight[i >>> 5] & (1 << (i & 31)) && !constRow[i] && rowNorm[i] > 0) rows.push(i);
@@ -992,10 +992,10 @@ function lexCompare(a: Float64Array, b: Float64Array): number {
 }
 
 /** Merge vertices closer than TOL.MERGE (union of their incidences) and sort lexicographically. */
-function mergeVertices(pts: Float64Array[], inc: Uint32Array[], words: number): { pts: Float64Array[]; inc: Uint32Array[] } {
+function mergeVertices(pts: Float64Array[], inc: Int32Array[], words: number): { pts: Float64Array[]; inc: Int32Array[] } {
   const idx = pts.map((_, i) => i).sort((a, b) => lexCompare(pts[a], pts[b]));
   const outP: Float64Array[] = [];
-  const outI: Uint32Array[] = [];
+  const outI: Int32Array[] = [];
   const gone = new Uint8Array(pts.length);
   for (let a = 0; a < idx.length; a++) {
     const i = idx[a];
