@@ -34,7 +34,7 @@
 import { TOL } from '../tolerance.js';
 import { PreimageError } from '../errors.js';
 import type { HPolyhedron, VPolyhedron } from './types.js';
-import { complementBasis, popcount, rowBasis, toVRepDetailed } from './vrep.js';
+import { complementBasis, popcount, provenanceOf, rowBasis, toVRepDetailed } from './vrep.js';
 import { toHRepDetailed } from './hrep.js';
 
 /** Result of {@link relativeVolume}. */
@@ -72,11 +72,23 @@ interface Lattice {
 
 function lattice(P: HPolyhedron | VPolyhedron, known?: VPolyhedron): Lattice {
   const n = P.n;
+  let pre: { v: VPolyhedron; vertexTight: Int32Array[] } | null = null;
+  if (!isH(P)) {
+    // a V-polyhedron straight from toVRep: reuse its H-polyhedron and incidences (no second DD)
+    const prov = provenanceOf(P);
+    if (prov) {
+      pre = { v: P, vertexTight: prov.vertexTight };
+      P = { n, m: prov.m, A: prov.A, b: prov.b, meq: 0, Aeq: new Float64Array(0), beq: new Float64Array(0) };
+    }
+  }
   if (isH(P)) {
     let verts: Float64Array[];
     let dirs: Float64Array[];
-    let detailed: ReturnType<typeof toVRepDetailed> | null = null;
-    if (known) {
+    let detailed: { v: VPolyhedron; vertexTight: Int32Array[] } | null = pre;
+    if (pre) {
+      verts = pre.v.vertices;
+      dirs = [...pre.v.rays, ...pre.v.lines];
+    } else if (known) {
       if (known.n !== n) throw new PreimageError('SHAPE_MISMATCH', `volume: the V-representation has dimension ${known.n}, the H-polyhedron ${n}`);
       verts = known.vertices;
       dirs = [...known.rays, ...known.lines].filter((d) => d.some((x) => x !== 0));

@@ -738,7 +738,51 @@ function checkShape(P: HPolyhedron): void {
  * Empty polyhedra give `{ vertices: [], rays: [], lines: [] }`.
  */
 export function toVRep(P: HPolyhedron, options: VRepOptions = {}): VPolyhedron {
-  return toVRepDetailed(P, options).v;
+  const r = toVRepDetailed(P, options);
+  if (!r.empty) remember(P, r);
+  return r.v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Provenance: a VPolyhedron returned by toVRep remembers its H-polyhedron and incidences, so that
+// volume(V) needs no second double description. Used only while V is unchanged (same arrays, same
+// checksum of the coordinates); anything else falls back to the general path.
+// ---------------------------------------------------------------------------------------------
+
+/** What toVRep knew about a V-polyhedron it returned. @internal */
+export interface Provenance {
+  /** A copy of the inequality rows (n columns). */
+  m: number;
+  A: Float64Array;
+  b: Float64Array;
+  vertexTight: Int32Array[];
+  words: number;
+}
+const provenance = new WeakMap<VPolyhedron, Provenance & { vertices: Float64Array[]; rays: Float64Array[]; lines: Float64Array[]; nv: number; sum: number }>();
+
+function checksum(V: VPolyhedron): number {
+  let s = 0;
+  let w = 1;
+  for (const list of [V.vertices, V.rays, V.lines])
+    for (const p of list)
+      for (let j = 0; j < p.length; j++) {
+        s += p[j] * w;
+        w = w * 1.000000119 + 0.5;
+      }
+  return s;
+}
+
+function remember(P: HPolyhedron, r: VRepDetailed): void {
+  const V = r.v;
+  provenance.set(V, { m: P.m, A: P.A.slice(), b: P.b.slice(), vertexTight: r.vertexTight, words: r.words, vertices: V.vertices, rays: V.rays, lines: V.lines, nv: V.vertices.length, sum: checksum(V) });
+}
+
+/** The provenance of V if it came from toVRep and is unchanged, else null. @internal */
+export function provenanceOf(V: VPolyhedron): Provenance | null {
+  const p = provenance.get(V);
+  if (!p || p.vertices !== V.vertices || p.rays !== V.rays || p.lines !== V.lines || p.nv !== V.vertices.length) return null;
+  if (checksum(V) !== p.sum) return null;
+  return p;
 }
 
 /** {@link toVRep} with vertex–constraint incidences. */

@@ -299,3 +299,19 @@ test('8-D: a random polytope has the same volume from H, V and H+V', () => {
   assert.ok(close(volume(P, V), v, 1e-12));
   assert.ok(close(volume(V), v, 1e-9));
 });
+
+test('volume(toVRep(P)) reuses the DD; a V-polyhedron changed afterwards is measured afresh', () => {
+  const P = cutBox(4, 4, new Rng(5));
+  const V = toVRep(P);
+  assert.ok(close(volume(V), volume(P), 1e-12));
+  // move a vertex outwards in place: the provenance must not be used any more
+  V.vertices[0][0] -= 0.5;
+  const fresh: VPolyhedron = { n: 4, vertices: V.vertices.map((v) => v.slice()), rays: [], lines: [] };
+  assert.ok(close(volume(V), volume(fresh), 1e-12));
+  assert.ok(volume(V) > volume(P));
+  // replace the vertex list: likewise
+  const V2 = toVRep(P);
+  V2.vertices = V2.vertices.slice(1);
+  const fresh2: VPolyhedron = { n: 4, vertices: V2.vertices.map((v) => v.slice()), rays: [], lines: [] };
+  assert.ok(close(volume(V2), volume(fresh2), 1e-12));
+});
