@@ -11,16 +11,26 @@
  *     measured in an orthonormal basis of the hull (which is returned): dim −1 and volume 0 when
  *     empty, volume 1 for a single point (counting measure), Infinity when unbounded.
  *
+ * Inputs: an H-polyhedron (one DD gives vertices and incidences); an H-polyhedron with its known
+ * V-representation, `volume(P, V)` (no DD: incidences from slacks); a V-polyhedron returned by
+ * toVRep and unchanged since (its DD incidences are reused); any other V-polyhedron (facets by
+ * toHRep, i.e. a DD on the polar, which costs ~10x more than the volume itself). Points of a given
+ * V-representation that are not vertices (duplicates, interior points, points inside faces) are
+ * dropped combinatorially first.
+ *
  * Method: recursive cone decomposition over the face lattice (the "pulling" decomposition).
  * For a k-face F with apex p (its lowest-index vertex),
  *     vol_k(F) = (1/k) Σ_{facets G of F, p ∉ G} dist(p, aff G) · vol_{k−1}(G),
- * down to edges (vol_1 = length). The face lattice comes from the vertex–facet incidences that the
- * double description already computed (zero sets): the facets of a face with vertex set S are the
+ * down to 2-faces, whose areas are computed directly (shoelace formula after projecting onto an
+ * orthonormal basis of their plane and ordering by angle). The face lattice comes from the vertex–
+ * facet incidences (the DD's zero sets): the facets of a face with vertex set S are the
  * inclusion-maximal sets S ∩ Z_j (Z_j = vertices on constraint j) that are proper and have at least
- * k vertices, so no geometry decides combinatorics below the DD. Each face's volume and its
- * orthonormal affine basis (pivoted Gram–Schmidt of its vertices) are memoised by vertex set, so
- * every face is processed once and shared between its parents (unlike a triangulation whose size is
- * the number of flags: 8! simplices for the 8-cube against 3^8 faces here).
+ * k vertices, so no geometry decides combinatorics below the DD. Heights need no vertex geometry:
+ * each face carries an orthonormal basis of its normal space (the parent's plus one Gram–Schmidt
+ * step), and for the facet G = F ∩ {a·x = β}, dist(p, aff G) = (β − a·p) / |a projected on aff F|.
+ * Volumes of faces of dimension >= 3 are memoised by vertex set (a hash table of bit sets), so each
+ * such face is computed once and shared between its parents (a triangulation would instead have
+ * one simplex per flag: 8! for the 8-cube against 3^8 faces here).
  *
  * Guarantees: exact up to floating-point rounding for the polytope described by the DD output
  * (vertices exact up to TOL.DD_ZERO, see vrep.ts). The decomposition is a sum of non-negative
