@@ -49,11 +49,16 @@
  * Computer Science, LNCS 1120 (1996) 91–111; K. Fukuda, cdd/cddlib documentation.
  */
 import { TOL } from '../tolerance.js';
-import { PreimageError } from '../errors.js';
+import { PreimageError, InternalError } from '../errors.js';
+import { inverse } from '../linalg/lu.js';
 import type { HPolyhedron, VPolyhedron } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
-// Small dense kernels (private to src/polyhedra; row-major Float64Array).
+// Small dense kernels (private to src/polyhedra; row-major Float64Array). The inverse comes from
+// src/linalg; the pivoted Gram–Schmidt stays here because the DD needs what linalg's SVD-based
+// subspace functions do not return: which input rows were chosen (the initial basis), the
+// transformed right-hand side (a basic solution and the inconsistency of the other rows), and a cap
+// on the rank (polishing, face bases); it is also ~10x faster than an SVD at these sizes.
 // ---------------------------------------------------------------------------------------------
 
 /** Result of {@link rowBasis}. @internal */
@@ -184,49 +189,6 @@ export function complementBasis(Q: Float64Array, k: number, c: number): Float64A
     }
   }
   return basis;
-}
-
-/** Inverse of a small square matrix by Gauss–Jordan elimination with partial pivoting (null if singular). @internal */
-export function smallInverse(B: Float64Array, n: number): Float64Array | null {
-  const a = B.slice(0, n * n);
-  const inv = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) inv[i * n + i] = 1;
-  let scale = 0;
-  for (let i = 0; i < n * n; i++) scale = Math.max(scale, Math.abs(a[i]));
-  for (let col = 0; col < n; col++) {
-    let p = col;
-    let pv = Math.abs(a[col * n + col]);
-    for (let i = col + 1; i < n; i++) {
-      const v = Math.abs(a[i * n + col]);
-      if (v > pv) ((pv = v), (p = i));
-    }
-    if (!(pv > TOL.RANK * scale)) return null;
-    if (p !== col) {
-      for (let j = 0; j < n; j++) {
-        let t = a[p * n + j];
-        a[p * n + j] = a[col * n + j];
-        a[col * n + j] = t;
-        t = inv[p * n + j];
-        inv[p * n + j] = inv[col * n + j];
-        inv[col * n + j] = t;
-      }
-    }
-    const d = a[col * n + col];
-    for (let j = 0; j < n; j++) {
-      a[col * n + j] /= d;
-      inv[col * n + j] /= d;
-    }
-    for (let i = 0; i < n; i++) {
-      if (i === col) continue;
-      const f = a[i * n + col];
-      if (f === 0) continue;
-      for (let j = 0; j < n; j++) {
-        a[i * n + j] -= f * a[col * n + j];
-        inv[i * n + j] -= f * inv[col * n + j];
-      }
-    }
-  }
-  return inv;
 }
 
 /** Number of set bits of a 32-bit word. @internal */
@@ -383,8 +345,8 @@ export function coneDD(G: Float64Array, m: number, d: number, options: DDOptions
   for (let l = 0; l < r; l++) basisRows.push(live[rb.piv[l]]);
   const B = new Float64Array(r * r);
   for (let l = 0; l < r; l++) B.set(Gr.subarray(basisRows[l] * r, basisRows[l] * r + r), l * r);
-  const Binv = smallInverse(B, r);
-  if (!Binv) throw new Error('internal error: DD initial basis is singular');
+  const Binv = inverse(B, r);
+  if (!Binv) throw new InternalError('DD initial basis is singular (its rows were chosen independent)');
   // ray pool: flat buffers, double-buffered (rays r doubles each, zero sets `words` words each)
   let cap = Math.max(64, 2 * r);
   let Y = new Float64Array(cap * r);
