@@ -12,7 +12,7 @@ import { normalizeTarget, type Target, type TargetSet } from '../preimage/target
 import { rawVnnlib } from '../preimage/units.js';
 import { TOL } from '../tolerance.js';
 import { polygonArea, polygonDepth, splitPolygon } from './polygon.js';
-import { sliceLayerMap, type Slice, type SliceRegion } from './slice.js';
+import { sliceLayerMap, type PackedRegions, type Slice, type SliceRegion } from './slice.js';
 
 /** A convex polygon of a colouring: a part of region `region` with one label. */
 export interface LabelledPolygon {
@@ -38,7 +38,10 @@ export interface ClassColoring {
   kind: 'class';
   rule: 'argmax' | 'argmin';
   classes: number;
+  /** The polygons as objects, made on first access from `packed` (then kept). */
   polygons: LabelledPolygon[];
+  /** The same polygons in flat arrays (absent when `polygons` was replaced by the caller). */
+  packed?: PackedPolygons;
   /** Total area per class. */
   classAreas: number[];
   stats: ColoringStats;
@@ -99,54 +102,62 @@ function beats(rule: 'argmax' | 'argmin', yi: number, yk: number): number {
 /**
  * Colours a slice by predicted class (argmax, or argmin for ACAS Xu advisories). Ties go to the
  * lowest class index, so every point has exactly one class and the polygons tile the rectangle.
+ * Reads the slice's packed regions when present (no region objects are made); the polygon
+ * objects are made on first access to `polygons` (`packed` holds the same numbers).
  */
 export function classColoring(slice: Slice, opts: { rule?: 'argmax' | 'argmin' } = {}): ClassColoring {
   const t0 = performance.now();
   const rule = opts.rule ?? 'argmax';
   if (rule !== 'argmax' && rule !== 'argmin') throw new PreimageError('BAD_ARGUMENT', `expected rule argmax or argmin, found ${JSON.stringify(rule)}`);
   const m = slice.outputSize;
-  const polygons: LabelledPolygon[] = [];
+  const pk = slice.packed ?? packRegions(slice.regions, m);
+  const out = new PolygonPool(pk.count + 16, pk.verts.length + 64);
   const classAreas = new Array<number>(m).fill(0);
   const stats: ColoringStats = { splits: 0, slivers: 0, milliseconds: 0 };
   const sign = rule === 'argmax' ? 1 : -1;
-  for (const r of slice.regions) {
-    const { M, c } = r.map;
-    const P = r.vertices;
-    const nv = P.length >> 1;
+  const { offsets, verts, maps, areas, centroids } = pk;
+  const du = slice.rect.u1 - slice.rect.u0, dv = slice.rect.v1 - slice.rect.v0;
+  for (let r = 0; r < pk.count; r++) {
+    const o = offsets[r], e = offsets[r + 1];
+    const mb = r * m * 3;
     // the class at the centroid (lowest index on exact ties)
-    const [cu, cv] = r.centroid;
+    const cu = centroids[2 * r], cv = centroids[2 * r + 1];
     let k0 = 0, best = -Infinity;
     for (let j = 0; j < m; j++) {
-      const y = sign * (M[2 * j] * cu + M[2 * j + 1] * cv + c[j]);
+      const y = sign * (maps[mb + 3 * j] * cu + maps[mb + 3 * j + 1] * cv + maps[mb + 3 * j + 2]);
       if (y > best) { best = y; k0 = j; }
     }
     // fast path: k0 wins (within the margin) at every vertex, hence on the whole polygon
     let whole = true;
+    let slivers = 0;
     for (let i = 0; i < m && whole; i++) {
       if (i === k0) continue;
-      const a = sign * (M[2 * i] - M[2 * k0]), b = sign * (M[2 * i + 1] - M[2 * k0 + 1]), cc = sign * (c[i] - c[k0]);
-      const eps = marginOf(slice, a, b);
+      const a = sign * (maps[mb + 3 * i] - maps[mb + 3 * k0]), b = sign * (maps[mb + 3 * i + 1] - maps[mb + 3 * k0 + 1]), cc = sign * (maps[mb + 3 * i + 2] - maps[mb + 3 * k0 + 2]);
+      const eps = DELTA * Math.sqrt(a * du * (a * du) + b * dv * (b * dv));
       let hmax = -Infinity, hmin = Infinity;
-      for (let t = 0; t < nv; t++) {
-        const h = a * P[2 * t] + b * P[2 * t + 1] + cc;
+      for (let t = o; t < e; t += 2) {
+        const h = a * verts[t] + b * verts[t + 1] + cc;
         if (h > hmax) hmax = h;
         if (h < hmin) hmin = h;
       }
       if (hmax > eps) whole = false;
       else if (i < k0 && hmin >= -eps) whole = false; // tied with a lower index over the whole polygon
-      else if (hmax > 0) stats.slivers++;
+      else if (hmax > 0) slivers++;
     }
+    stats.slivers += slivers;
     if (whole) {
-      polygons.push({ region: r.id, label: k0, vertices: P, area: r.area });
-      classAreas[k0] += r.area;
+      out.push(r, k0, verts, o, e, areas[r]);
+      classAreas[k0] += areas[r];
       continue;
     }
     // slow path: the polygon of each class k = P ∩ {y_i <= y_k (argmax) for i != k}, ties to the lower index
+    const P: number[] = [];
+    for (let t = o; t < e; t++) P.push(verts[t]);
     for (let k = 0; k < m; k++) {
       let cur: number[] | null = P;
       for (let i = 0; i < m && cur; i++) {
         if (i === k) continue;
-        const a = sign * (M[2 * i] - M[2 * k]), b = sign * (M[2 * i + 1] - M[2 * k + 1]), cc = sign * (c[i] - c[k]);
+        const a = sign * (maps[mb + 3 * i] - maps[mb + 3 * k]), b = sign * (maps[mb + 3 * i + 1] - maps[mb + 3 * k + 1]), cc = sign * (maps[mb + 3 * i + 2] - maps[mb + 3 * k + 2]);
         const eps = marginOf(slice, a, b);
         // a polygon within the margin of the tie line throughout: tied, the lower index keeps it
         let hmax = -Infinity, hmin = Infinity;
@@ -166,13 +177,116 @@ export function classColoring(slice: Slice, opts: { rule?: 'argmax' | 'argmin' }
       }
       if (cur) {
         const area = polygonArea(cur);
-        polygons.push({ region: r.id, label: k, vertices: cur, area });
+        out.push(r, k, cur, 0, cur.length, area);
         classAreas[k] += area;
       }
     }
   }
+  const packed = out.packed();
   stats.milliseconds = performance.now() - t0;
-  return { kind: 'class', rule, classes: m, polygons, classAreas, stats };
+  const result = { kind: 'class' as const, rule, classes: m, polygons: [] as LabelledPolygon[], packed, classAreas, stats };
+  Object.defineProperty(result, 'polygons', {
+    enumerable: true,
+    configurable: true,
+    get(this: ClassColoring) {
+      const polygons = materializePolygons(packed);
+      Object.defineProperty(this, 'polygons', { value: polygons, writable: true, enumerable: true, configurable: true });
+      return polygons;
+    },
+    set(this: ClassColoring, value: LabelledPolygon[]) {
+      Object.defineProperty(this, 'polygons', { value, writable: true, enumerable: true, configurable: true });
+      this.packed = undefined;
+    },
+  });
+  return result;
+}
+
+/** Labelled polygons in flat arrays: polygon i is a part of region regions[i] with label labels[i]. */
+export interface PackedPolygons {
+  count: number;
+  /** Polygon i's vertices are verts[offsets[i] .. offsets[i + 1] − 1] (flat u, v). */
+  offsets: Uint32Array;
+  verts: Float64Array;
+  labels: Int32Array;
+  regions: Int32Array;
+  areas: Float64Array;
+}
+
+/** A growing pool of labelled polygons. */
+class PolygonPool {
+  count = 0;
+  offsets: Uint32Array;
+  verts: Float64Array;
+  labels: Int32Array;
+  regions: Int32Array;
+  areas: Float64Array;
+  constructor(polys: number, coords: number) {
+    this.offsets = new Uint32Array(polys + 1);
+    this.verts = new Float64Array(coords);
+    this.labels = new Int32Array(polys);
+    this.regions = new Int32Array(polys);
+    this.areas = new Float64Array(polys);
+  }
+  push(region: number, label: number, src: ArrayLike<number>, from: number, to: number, area: number): void {
+    const i = this.count;
+    if (i >= this.labels.length) {
+      const cap = 2 * this.labels.length;
+      const off = new Uint32Array(cap + 1); off.set(this.offsets); this.offsets = off;
+      const lab = new Int32Array(cap); lab.set(this.labels); this.labels = lab;
+      const reg = new Int32Array(cap); reg.set(this.regions); this.regions = reg;
+      const ar = new Float64Array(cap); ar.set(this.areas); this.areas = ar;
+    }
+    const o = this.offsets[i], need = o + (to - from);
+    if (need > this.verts.length) {
+      const v = new Float64Array(Math.max(need, 2 * this.verts.length));
+      v.set(this.verts);
+      this.verts = v;
+    }
+    const V = this.verts;
+    for (let t = from; t < to; t++) V[o + t - from] = src[t];
+    this.offsets[i + 1] = need;
+    this.labels[i] = label;
+    this.regions[i] = region;
+    this.areas[i] = area;
+    this.count++;
+  }
+  packed(): PackedPolygons {
+    const c = this.count;
+    return { count: c, offsets: this.offsets.subarray(0, c + 1), verts: this.verts.subarray(0, this.offsets[c]), labels: this.labels.subarray(0, c), regions: this.regions.subarray(0, c), areas: this.areas.subarray(0, c) };
+  }
+}
+
+function materializePolygons(pk: PackedPolygons): LabelledPolygon[] {
+  const out = new Array<LabelledPolygon>(pk.count);
+  for (let i = 0; i < pk.count; i++) {
+    const o = pk.offsets[i], e = pk.offsets[i + 1];
+    const vertices = new Array<number>(e - o);
+    for (let t = o; t < e; t++) vertices[t - o] = pk.verts[t];
+    out[i] = { region: pk.regions[i], label: pk.labels[i], vertices, area: pk.areas[i] };
+  }
+  return out;
+}
+
+/** The packed form of region objects (a slice whose regions were replaced by the caller). */
+function packRegions(regions: SliceRegion[], m: number): Pick<PackedRegions, 'count' | 'offsets' | 'verts' | 'maps' | 'areas' | 'centroids'> {
+  const count = regions.length;
+  let total = 0;
+  for (const r of regions) total += r.vertices.length;
+  const offsets = new Uint32Array(count + 1), verts = new Float64Array(total);
+  const maps = new Float64Array(count * m * 3), areas = new Float64Array(count), centroids = new Float64Array(2 * count);
+  regions.forEach((r, i) => {
+    verts.set(r.vertices, offsets[i]);
+    offsets[i + 1] = offsets[i] + r.vertices.length;
+    for (let j = 0; j < m; j++) {
+      maps[(i * m + j) * 3] = r.map.M[2 * j];
+      maps[(i * m + j) * 3 + 1] = r.map.M[2 * j + 1];
+      maps[(i * m + j) * 3 + 2] = r.map.c[j];
+    }
+    areas[i] = r.area;
+    centroids[2 * i] = r.centroid[0];
+    centroids[2 * i + 1] = r.centroid[1];
+  });
+  return { count, offsets, verts, maps, areas, centroids };
 }
 
 /** Rows h(u, v) = a u + b v + c <= 0 of one convex part. */

@@ -138,3 +138,66 @@ export function dedupePolygon(P: number[]): number[] {
   }
   return out;
 }
+
+// ------------------------------------------------------------------------------------------------
+// Flat versions on a vertex pool: polygon = nv vertices at V[off .. off + 2·nv − 1]. The same
+// arithmetic, in the same order, as the array versions above (bit-identical results), without
+// allocating: the slice stores its polygons in pools.
+
+/** Signed area of the pooled polygon (as polygonArea). */
+export function poolArea(V: Float64Array, off: number, nv: number): number {
+  let s = 0;
+  for (let i = 0; i < nv; i++) {
+    const j = i + 1 === nv ? 0 : i + 1;
+    s += V[off + 2 * i] * V[off + 2 * j + 1] - V[off + 2 * j] * V[off + 2 * i + 1];
+  }
+  return s / 2;
+}
+
+/** Area centroid of the pooled polygon (as polygonCentroid), written to out[at], out[at + 1]. */
+export function poolCentroid(V: Float64Array, off: number, nv: number, out: Float64Array, at: number): void {
+  const u0 = V[off], v0 = V[off + 1];
+  let A = 0, cu = 0, cv = 0, mu = 0, mv = 0;
+  for (let i = 0; i < nv; i++) {
+    const j = i + 1 === nv ? 0 : i + 1;
+    const ui = V[off + 2 * i] - u0, vi = V[off + 2 * i + 1] - v0, uj = V[off + 2 * j] - u0, vj = V[off + 2 * j + 1] - v0;
+    const cr = ui * vj - uj * vi;
+    A += cr;
+    cu += (ui + uj) * cr;
+    cv += (vi + vj) * cr;
+    mu += ui;
+    mv += vi;
+  }
+  if (A === 0) {
+    out[at] = u0 + mu / nv;
+    out[at + 1] = v0 + mv / nv;
+  } else {
+    out[at] = u0 + cu / (3 * A);
+    out[at + 1] = v0 + cv / (3 * A);
+  }
+}
+
+/**
+ * Is inradiusBound(pooled polygon, su, sv) > delta? Decided with Math.sqrt (fast) unless the
+ * bound is within a relative 1e-9 of delta, where the exact inradiusBound (Math.hypot) decides:
+ * always the same answer as `inradiusBound(P, su, sv) > delta`.
+ */
+export function poolInradiusAbove(V: Float64Array, off: number, nv: number, su: number, sv: number, area: number, delta: number): boolean {
+  let per = 0;
+  for (let i = 0; i < nv; i++) {
+    const j = i + 1 === nv ? 0 : i + 1;
+    const x = (V[off + 2 * j] - V[off + 2 * i]) / su, y = (V[off + 2 * j + 1] - V[off + 2 * i + 1]) / sv;
+    per += Math.sqrt(x * x + y * y);
+  }
+  if (per === 0) return 0 > delta;
+  const bound = (2 * Math.abs(area)) / (su * sv) / per;
+  if (bound > delta * (1 + 1e-9)) return true;
+  if (bound < delta * (1 - 1e-9)) return false;
+  per = 0;
+  for (let i = 0; i < nv; i++) {
+    const j = i + 1 === nv ? 0 : i + 1;
+    per += Math.hypot((V[off + 2 * j] - V[off + 2 * i]) / su, (V[off + 2 * j + 1] - V[off + 2 * i + 1]) / sv);
+  }
+  if (per === 0) return 0 > delta;
+  return (2 * Math.abs(area)) / (su * sv) / per > delta;
+}

@@ -23,7 +23,7 @@
 import { PreimageError } from '../errors.js';
 import type { Network } from '../network/types.js';
 import { TOL } from '../tolerance.js';
-import { dedupePolygon, inradiusBound, polygonArea, polygonCentroid, polygonDepth, splitPolygon } from './polygon.js';
+import { polygonDepth, poolArea, poolCentroid, poolInradiusAbove } from './polygon.js';
 
 /** A plane in input space: x(u, v) = origin + u·dir1 + v·dir2. */
 export interface SlicePlane {
@@ -96,6 +96,33 @@ export interface SliceStats {
   milliseconds: number;
 }
 
+/**
+ * The regions of a slice in flat arrays (the same numbers as the region objects, bit for bit). The
+ * arrays may be views of larger buffers: copy them (`.slice()`) before transferring their buffers.
+ */
+export interface PackedRegions {
+  count: number;
+  outputSize: number;
+  /** Units per layer. */
+  widths: number[];
+  /** Region r's vertices (as SliceRegion.vertices) are verts[offsets[r] .. offsets[r + 1] − 1]. */
+  offsets: Uint32Array;
+  verts: Float64Array;
+  /** Output j of region r: maps[(r·outputSize + j)·3 + (0, 1, 2)] = (M[2j], M[2j + 1], c[j]). */
+  maps: Float64Array;
+  areas: Float64Array;
+  /** Centroid of region r: centroids[2r], centroids[2r + 1]. */
+  centroids: Float64Array;
+  /** 1 when the region is thin. */
+  thin: Uint8Array;
+  /**
+   * Region r's pattern at layer k is patternPool[k][id·widths[k] .. (id + 1)·widths[k] − 1] with
+   * id = patternIds[r·layers + k]; id −1: all ones (a layer without ReLU).
+   */
+  patternIds: Int32Array;
+  patternPool: Uint8Array[];
+}
+
 export interface Slice {
   plane: { origin: number[]; dir1: number[]; dir2: number[] };
   rect: SliceRect;
@@ -107,7 +134,16 @@ export interface Slice {
   inputSize: number;
   outputSize: number;
   widths: number[];
+  /**
+   * The regions as objects. Made on first access from `packed` (then kept): code that only draws
+   * or colours should read `packed`, which holds the same numbers in a few flat arrays.
+   */
   regions: SliceRegion[];
+  /**
+   * The regions in flat arrays (region r is regions[r]); absent when `regions` was replaced by the
+   * caller. computeSlice always sets it.
+   */
+  packed?: PackedRegions;
   status: 'complete' | 'incomplete_budget' | 'cancelled';
   stats: SliceStats;
 }
@@ -185,10 +221,11 @@ export function computeSlice(net: Network, plane: SlicePlane, rect: SliceRect, o
     };
     outputScale = { range: nz.outputRange, mean: nz.outputMean };
   }
-  const builder = new SliceBuilder(net, { origin, dir1, dir2 }, netPlane, R, outputScale, opts);
+  const builder = new SliceBuilder(net, netPlane, R, outputScale, opts);
   builder.run();
+  const packed = builder.packed();
   builder.stats.milliseconds = performance.now() - t0;
-  return {
+  const slice = {
     plane: { origin, dir1, dir2 },
     rect: R,
     units,
@@ -197,60 +234,162 @@ export function computeSlice(net: Network, plane: SlicePlane, rect: SliceRect, o
     inputSize: n,
     outputSize: net.outputSize,
     widths: net.layers.map((l) => l.outSize),
-    regions: builder.regions,
+    regions: [] as SliceRegion[],
+    packed,
     status: builder.status,
     stats: builder.stats,
   };
+  // the region objects are made on first use (drawing and colouring read `packed`)
+  Object.defineProperty(slice, 'regions', {
+    enumerable: true,
+    configurable: true,
+    get(this: Slice) {
+      const regions = materializeRegions(this.packed!, this.plane, net.layers.map((L) => L.activation !== 'relu'));
+      Object.defineProperty(this, 'regions', { value: regions, writable: true, enumerable: true, configurable: true });
+      return regions;
+    },
+    set(this: Slice, value: SliceRegion[]) {
+      // replaced by the caller: the packed form no longer describes them
+      Object.defineProperty(this, 'regions', { value, writable: true, enumerable: true, configurable: true });
+      this.packed = undefined;
+    },
+  });
+  return slice;
+}
+
+/** The region objects of a packed slice (all fields as computed; patterns shared between regions of one piece). */
+function materializeRegions(pk: PackedRegions, plane: PlaneArrays, identity: boolean[]): SliceRegion[] {
+  const { count, outputSize: m, widths, offsets, verts, maps, areas, centroids, thin, patternIds, patternPool } = pk;
+  const { origin, dir1, dir2 } = plane;
+  const n = origin.length, nl = widths.length;
+  const ones = widths.map((w) => new Uint8Array(w).fill(1));
+  const cache: (Uint8Array | undefined)[][] = widths.map(() => []);
+  const out = new Array<SliceRegion>(count);
+  for (let r = 0; r < count; r++) {
+    const o = offsets[r], e = offsets[r + 1], nv = (e - o) >> 1;
+    const vertices = new Array<number>(e - o);
+    for (let i = o; i < e; i++) vertices[i - o] = verts[i];
+    const inputVertices = new Array<number>(nv * n);
+    for (let i = 0; i < nv; i++) {
+      const u = verts[o + 2 * i], v = verts[o + 2 * i + 1];
+      for (let k = 0; k < n; k++) inputVertices[i * n + k] = origin[k] + u * dir1[k] + v * dir2[k];
+    }
+    const pattern = new Array<Uint8Array>(nl);
+    for (let k = 0; k < nl; k++) {
+      const id = patternIds[r * nl + k];
+      if (id < 0 || identity[k]) { pattern[k] = ones[k]; continue; }
+      let p = cache[k][id];
+      if (p === undefined) cache[k][id] = p = patternPool[k].slice(id * widths[k], (id + 1) * widths[k]);
+      pattern[k] = p;
+    }
+    const M = new Array<number>(2 * m), c = new Array<number>(m);
+    for (let j = 0; j < m; j++) {
+      const b = (r * m + j) * 3;
+      M[2 * j] = maps[b];
+      M[2 * j + 1] = maps[b + 1];
+      c[j] = maps[b + 2];
+    }
+    out[r] = { id: r, vertices, inputVertices, pattern, map: { M, c }, area: areas[r], centroid: [centroids[2 * r], centroids[2 * r + 1]], thin: thin[r] === 1 };
+  }
+  return out;
 }
 
 type PlaneArrays = { origin: number[]; dir1: number[]; dir2: number[] };
 
+function grow<T extends Float64Array | Uint8Array | Int32Array | Uint32Array>(a: T, need: number): T {
+  if (a.length >= need) return a;
+  const b = new (a.constructor as new (n: number) => T)(Math.max(need, 2 * a.length));
+  b.set(a);
+  return b;
+}
+
 /**
- * The splitting loop. A class rather than closures so that V8 sees one function per method across
- * calls (closures re-created per call made it deoptimise on "wrong call target").
+ * The splitting loop, on pools: each depth (layer) has its own vertex pool, piece offsets, signs
+ * and boxes, reused by every call at that depth (the recursion is depth-first, so one working set
+ * per depth suffices); regions go straight into flat output arrays. The arithmetic and the order
+ * of the pieces are those of the plain version (polygons as arrays), so results are bit-identical.
+ * A class rather than closures so that V8 sees one function per method across calls.
  */
 class SliceBuilder {
-  readonly regions: SliceRegion[] = [];
   readonly stats: SliceStats = { regions: 0, splits: 0, slivers: 0, thin: 0, unitsDecided: 0, milliseconds: 0 };
   status: Slice['status'] = 'complete';
   private visited = 0;
-  private readonly n: number;
   private readonly du: number;
   private readonly dv: number;
   private readonly delta = TOL.FULL_DIM_RADIUS;
   private readonly maxRegions: number;
-  /** Transposed weights: column i of W_k is contiguous. */
+  private readonly nl: number;
+  private readonly widths: number[];
+  private readonly relu: boolean[];
+  /** Weights row-major (W[j·in + i]) and transposed (column i of W_k contiguous). */
+  private readonly W: Float64Array[];
   private readonly WT: Float64Array[];
+  private readonly bias: Float64Array[];
   /** Two scratch maps per layer (the current sibling's and its predecessor's). */
   private readonly zbuf: Float64Array[][];
-  /** All-ones patterns of identity layers, shared by every region (patterns are never mutated). */
-  private readonly ones: Uint8Array[];
-  /** Per-piece bounding boxes (centre u, centre v, half-width, half-height). */
-  private boxes = new Float64Array(4 * 64);
+  /** Active inputs of a preactivation, compacted: indices and their rows [a, b, c]. */
+  private idx = new Int32Array(64);
+  private act = new Float64Array(3 * 64);
+  // per depth: vertex pool, its used length, piece offsets and vertex counts, signs (piece p at p·m), boxes
+  private readonly vb: Float64Array[];
+  private readonly poff: Int32Array[];
+  private readonly pnv: Int32Array[];
+  private readonly sg: Uint8Array[];
+  private readonly bx: Float64Array[];
+  private hs = new Float64Array(64);
+  /** Pattern id of the piece being followed at each depth. */
+  private readonly curPat: Int32Array;
+  // output
+  private count = 0;
+  private offsets = new Uint32Array(1025);
+  private verts = new Float64Array(8192);
+  private maps: Float64Array;
+  private areas = new Float64Array(1024);
+  private centroids = new Float64Array(2048);
+  private thin = new Uint8Array(1024);
+  private patternIds: Int32Array;
+  private readonly patternPool: Uint8Array[];
+  private readonly patternCount: number[];
 
   constructor(
     private readonly net: Network,
-    private readonly plane: PlaneArrays,
     private readonly netPlane: PlaneArrays,
     private readonly rect: SliceRect,
     private readonly outputScale: Slice['outputScale'],
     private readonly opts: SliceOptions,
   ) {
-    this.n = net.inputSize;
     this.du = rect.u1 - rect.u0;
     this.dv = rect.v1 - rect.v0;
     this.maxRegions = opts.maxRegions ?? 1_000_000;
-    this.WT = net.layers.map((L) => {
+    const layers = net.layers;
+    this.nl = layers.length;
+    this.widths = layers.map((L) => L.outSize);
+    this.relu = layers.map((L) => L.activation === 'relu');
+    this.W = layers.map((L) => Float64Array.from(L.weights));
+    this.bias = layers.map((L) => Float64Array.from(L.bias));
+    this.WT = layers.map((L) => {
       const T = new Float64Array(L.weights.length);
       for (let j = 0; j < L.outSize; j++) for (let i = 0; i < L.inSize; i++) T[i * L.outSize + j] = L.weights[j * L.inSize + i];
       return T;
     });
-    this.ones = net.layers.map((L) => new Uint8Array(L.outSize).fill(1));
-    this.zbuf = net.layers.map((L) => [new Float64Array(3 * L.outSize), new Float64Array(3 * L.outSize)]);
+    this.zbuf = layers.map((L) => [new Float64Array(3 * L.outSize), new Float64Array(3 * L.outSize)]);
+    this.vb = layers.map(() => new Float64Array(256));
+    this.poff = layers.map(() => new Int32Array(32));
+    this.pnv = layers.map(() => new Int32Array(32));
+    this.sg = layers.map((L) => new Uint8Array(32 * L.outSize));
+    this.bx = layers.map(() => new Float64Array(4 * 32));
+    this.curPat = new Int32Array(this.nl);
+    this.maps = new Float64Array(1024 * 3 * net.outputSize);
+    this.patternIds = new Int32Array(1024 * this.nl);
+    this.patternPool = layers.map((L) => new Uint8Array(64 * L.outSize));
+    this.patternCount = layers.map(() => 0);
+    const maxIn = Math.max(...layers.map((L) => L.inSize));
+    this.idx = new Int32Array(maxIn);
+    this.act = new Float64Array(3 * maxIn);
   }
 
   run(): void {
-    const n = this.n, R = this.rect;
+    const n = this.net.inputSize, R = this.rect;
     // layer-0 map: x_k(u, v) = dir1_k u + dir2_k v + origin_k, rows [a, b, c]
     const A0 = new Float64Array(3 * n);
     for (let k = 0; k < n; k++) {
@@ -258,161 +397,297 @@ class SliceBuilder {
       A0[3 * k + 1] = this.netPlane.dir2[k];
       A0[3 * k + 2] = this.netPlane.origin[k];
     }
-    this.step([R.u0, R.v0, R.u1, R.v0, R.u1, R.v1, R.u0, R.v1], this.preactivation(0, A0, null, this.zbuf[0][0]), 0, []);
+    const rect = Float64Array.of(R.u0, R.v0, R.u1, R.v0, R.u1, R.v1, R.u0, R.v1);
+    this.step(0, rect, 0, 4, this.preactivation(0, A0, null, 0, this.zbuf[0][0]));
   }
 
-  /** Adds W_k[:, i] ⊗ (a, b, c) to Z (interleaved rows [a, b, c]). */
-  private addColumn(Z: Float64Array, k: number, i: number, a: number, b: number, c: number): void {
-    const m = this.net.layers[k].outSize, T = this.WT[k], o = i * m;
-    for (let j = 0; j < m; j++) {
-      const wt = T[o + j];
-      Z[3 * j] += wt * a;
-      Z[3 * j + 1] += wt * b;
-      Z[3 * j + 2] += wt * c;
-    }
+  packed(): PackedRegions {
+    const c = this.count, m = this.net.outputSize;
+    return {
+      count: c,
+      outputSize: m,
+      widths: this.widths.slice(),
+      offsets: this.offsets.subarray(0, c + 1),
+      verts: this.verts.subarray(0, this.offsets[c]),
+      maps: this.maps.subarray(0, c * m * 3),
+      areas: this.areas.subarray(0, c),
+      centroids: this.centroids.subarray(0, 2 * c),
+      thin: this.thin.subarray(0, c),
+      patternIds: this.patternIds.subarray(0, c * this.nl),
+      patternPool: this.patternPool.map((p, k) => p.subarray(0, this.patternCount[k] * this.widths[k])),
+    };
   }
 
-  /** Pre-activation map of layer k from the inputs' map A (rows where `on` is 1, or all rows), into Z. */
-  private preactivation(k: number, A: Float64Array, on: Uint8Array | null, Z: Float64Array): Float64Array {
+  /**
+   * Pre-activation map of layer k from the inputs' map A (rows where on[onAt + i] is 1, or all
+   * rows), into Z: row by row over the compacted active inputs, adding in input order from 0 (and
+   * the bias for the constant) — the same sums, term by term, as adding columns in input order.
+   */
+  private preactivation(k: number, A: Float64Array, on: Uint8Array | null, onAt: number, Z: Float64Array): Float64Array {
     const L = this.net.layers[k];
-    Z.fill(0);
-    for (let j = 0; j < L.outSize; j++) Z[3 * j + 2] = L.bias[j];
-    for (let i = 0; i < L.inSize; i++) {
-      if (on !== null && on[i] === 0) continue;
+    const w = L.inSize, m = L.outSize;
+    const idx = this.idx, act = this.act;
+    let na = 0;
+    for (let i = 0; i < w; i++) {
+      if (on !== null && on[onAt + i] === 0) continue;
       const a = A[3 * i], b = A[3 * i + 1], c = A[3 * i + 2];
       if (a === 0 && b === 0 && c === 0) continue;
-      this.addColumn(Z, k, i, a, b, c);
+      idx[na] = i;
+      act[3 * na] = a;
+      act[3 * na + 1] = b;
+      act[3 * na + 2] = c;
+      na++;
+    }
+    const W = this.W[k], bias = this.bias[k];
+    for (let j = 0; j < m; j++) {
+      const row = j * w;
+      let za = 0, zb = 0, zc = bias[j];
+      for (let t = 0; t < na; t++) {
+        const wt = W[row + idx[t]];
+        za += wt * act[3 * t];
+        zb += wt * act[3 * t + 1];
+        zc += wt * act[3 * t + 2];
+      }
+      Z[3 * j] = za;
+      Z[3 * j + 1] = zb;
+      Z[3 * j + 2] = zc;
     }
     return Z;
   }
 
-  private setBox(idx: number, P: number[]): void {
-    if (this.boxes.length < 4 * (idx + 1)) {
-      const nb = new Float64Array(8 * (idx + 1));
-      nb.set(this.boxes);
-      this.boxes = nb;
-    }
+  /** Sets piece p's box at depth k (centre u, centre v, half-width, half-height). */
+  private setBox(k: number, p: number): void {
+    const V = this.vb[k], off = this.poff[k][p], nv = this.pnv[k][p];
     let umin = Infinity, umax = -Infinity, vmin = Infinity, vmax = -Infinity;
-    for (let i = 0; i < P.length; i += 2) {
-      const u = P[i], v = P[i + 1];
+    for (let i = 0; i < nv; i++) {
+      const u = V[off + 2 * i], v = V[off + 2 * i + 1];
       if (u < umin) umin = u;
       if (u > umax) umax = u;
       if (v < vmin) vmin = v;
       if (v > vmax) vmax = v;
     }
-    const B = this.boxes;
-    B[4 * idx] = (umin + umax) / 2;
-    B[4 * idx + 1] = (vmin + vmax) / 2;
-    B[4 * idx + 2] = (umax - umin) / 2;
-    B[4 * idx + 3] = (vmax - vmin) / 2;
+    const B = this.bx[k];
+    B[4 * p] = (umin + umax) / 2;
+    B[4 * p + 1] = (vmin + vmax) / 2;
+    B[4 * p + 2] = (umax - umin) / 2;
+    B[4 * p + 3] = (vmax - vmin) / 2;
   }
 
-  private emit(P: number[], Z: Float64Array, signs: Uint8Array, pattern: Uint8Array[]): void {
-    if (this.regions.length >= this.maxRegions) {
+  /** Room for piece index p at depth k (m signs per piece). */
+  private ensurePieces(k: number, p: number, m: number): void {
+    if (this.poff[k].length > p) return;
+    this.poff[k] = grow(this.poff[k], p + 1);
+    this.pnv[k] = grow(this.pnv[k], p + 1);
+    this.sg[k] = grow(this.sg[k], (p + 1) * m);
+    this.bx[k] = grow(this.bx[k], 4 * (p + 1));
+  }
+
+  /** A new pattern id at depth k holding the signs of piece p (m units). */
+  private newPattern(k: number, p: number, m: number): number {
+    const id = this.patternCount[k]++;
+    this.patternPool[k] = grow(this.patternPool[k], (id + 1) * m);
+    this.patternPool[k].set(this.sg[k].subarray(p * m, p * m + m), id * m);
+    return id;
+  }
+
+  /** Region from piece p at the last depth k; Z is the output layer's pre-activation map. */
+  private emit(k: number, p: number, Z: Float64Array): void {
+    if (this.count >= this.maxRegions) {
       this.status = 'incomplete_budget';
       return;
     }
-    const m = this.net.outputSize, n = this.n;
-    const { origin, dir1, dir2 } = this.plane;
-    const M = new Array<number>(2 * m), c = new Array<number>(m);
+    const r = this.count, m = this.net.outputSize, nl = this.nl;
+    if (this.areas.length <= r) {
+      const cap = 2 * this.areas.length;
+      this.offsets = grow(this.offsets, cap + 1);
+      this.areas = grow(this.areas, cap);
+      this.centroids = grow(this.centroids, 2 * cap);
+      this.thin = grow(this.thin, cap);
+      this.maps = grow(this.maps, cap * 3 * m);
+      this.patternIds = grow(this.patternIds, cap * nl);
+    }
+    const S = this.sg[k], sAt = p * m;
     const scale = this.outputScale?.range ?? 1, shift = this.outputScale?.mean ?? 0;
+    const maps = this.maps, mb = r * m * 3;
     for (let j = 0; j < m; j++) {
-      const on = signs[j] === 1;
-      M[2 * j] = on ? Z[3 * j] * scale : 0;
-      M[2 * j + 1] = on ? Z[3 * j + 1] * scale : 0;
-      c[j] = (on ? Z[3 * j + 2] : 0) * scale + shift;
+      const on = S[sAt + j] === 1;
+      maps[mb + 3 * j] = on ? Z[3 * j] * scale : 0;
+      maps[mb + 3 * j + 1] = on ? Z[3 * j + 1] * scale : 0;
+      maps[mb + 3 * j + 2] = (on ? Z[3 * j + 2] : 0) * scale + shift;
     }
-    const Q = dedupePolygon(P);
-    const nv = Q.length >> 1;
-    const inputVertices = new Array<number>(nv * n);
+    // vertices without consecutive duplicates
+    const V = this.vb[k], off = this.poff[k][p], nv = this.pnv[k][p];
+    const o = this.offsets[r];
+    this.verts = grow(this.verts, o + 2 * nv);
+    const Q = this.verts;
+    let q = o;
     for (let i = 0; i < nv; i++) {
-      const u = Q[2 * i], v = Q[2 * i + 1];
-      for (let k = 0; k < n; k++) inputVertices[i * n + k] = origin[k] + u * dir1[k] + v * dir2[k];
+      const j = i + 1 === nv ? 0 : i + 1;
+      const ui = V[off + 2 * i], vi = V[off + 2 * i + 1];
+      if (ui === V[off + 2 * j] && vi === V[off + 2 * j + 1] && nv > 1) continue;
+      Q[q++] = ui;
+      Q[q++] = vi;
     }
-    const thin = !(inradiusBound(Q, this.du, this.dv) > this.delta);
+    this.offsets[r + 1] = q;
+    const qn = (q - o) >> 1;
+    const area = poolArea(Q, o, qn);
+    this.areas[r] = area;
+    poolCentroid(Q, o, qn, this.centroids, 2 * r);
+    const thin = !poolInradiusAbove(Q, o, qn, this.du, this.dv, area, this.delta);
+    this.thin[r] = thin ? 1 : 0;
     if (thin) this.stats.thin++;
-    this.regions.push({ id: this.regions.length, vertices: Q, inputVertices, pattern, map: { M, c }, area: polygonArea(Q), centroid: polygonCentroid(Q), thin });
+    const ids = this.patternIds, ib = r * nl;
+    for (let d = 0; d < k; d++) ids[ib + d] = this.curPat[d];
+    ids[ib + k] = this.relu[k] ? this.newPattern(k, p, m) : -1;
+    this.count++;
     this.stats.regions++;
   }
 
-  /** Depth-first over layers: on polygon P the pre-activations of layer k are Z (rows [a, b, c]). */
-  private step(P: number[], Z: Float64Array, k: number, pattern: Uint8Array[]): void {
+  /** Depth-first over layers: polygon (src, off, nv) at depth k, whose pre-activations are Z (rows [a, b, c]). */
+  private step(k: number, src: Float64Array, off: number, nv: number, Z: Float64Array): void {
     if (this.status !== 'complete') return;
     if ((++this.visited & 255) === 0 && this.opts.signal?.aborted) {
       this.status = 'cancelled';
       return;
     }
-    const layers = this.net.layers;
-    const L = layers[k];
-    const m = L.outSize;
-    const last = k === layers.length - 1;
+    const m = this.widths[k];
+    const last = k === this.nl - 1;
     const stats = this.stats;
-    if (L.activation !== 'relu') {
-      const ones = this.ones[k];
-      if (last) this.emit(P, Z, ones, pattern.concat([ones]));
-      else this.step(P, this.preactivation(k + 1, Z, null, this.zbuf[k + 1][0]), k + 1, pattern.concat([ones]));
-      return;
-    }
-    const polys: number[][] = [P];
-    const signs: Uint8Array[] = [new Uint8Array(m)];
-    this.setBox(0, P);
-    const du = this.du, dv = this.dv, delta = this.delta;
-    let decided = 0;
-    for (let j = 0; j < m; j++) {
-      const a = Z[3 * j], b = Z[3 * j + 1], c = Z[3 * j + 2];
-      // the margin in unit rectangle coordinates: |h| <= delta · |grad h| in (s, t)
-      const eps = delta * Math.sqrt(a * du * (a * du) + b * dv * (b * dv));
-      const aa = a < 0 ? -a : a, ab = b < 0 ? -b : b;
-      const count = polys.length;
-      for (let p = 0; p < count; p++) {
-        // the line misses the bounding box by more than the margin: no cut, no vertex evaluation
-        const B = this.boxes;
-        const hc = a * B[4 * p] + b * B[4 * p + 1] + c;
-        const spread = aa * B[4 * p + 2] + ab * B[4 * p + 3];
-        if (hc - spread > eps) { signs[p][j] = 1; decided++; continue; }
-        if (hc + spread < -eps) { decided++; continue; }
-        const sp = splitPolygon(polys[p], a, b, c, eps);
-        if (sp.sliver) stats.slivers++;
-        if (sp.neg !== null && sp.pos !== null) {
+    // piece 0: the polygon
+    this.ensurePieces(k, 0, m);
+    let V = (this.vb[k] = grow(this.vb[k], 2 * nv));
+    for (let i = 0; i < 2 * nv; i++) V[i] = src[off + i];
+    let used = 2 * nv;
+    let poff = this.poff[k], pnv = this.pnv[k], S = this.sg[k];
+    poff[0] = 0;
+    pnv[0] = nv;
+    let np = 1;
+    if (!this.relu[k]) {
+      S.fill(1, 0, m);
+    } else {
+      S.fill(0, 0, m);
+      this.setBox(k, 0);
+      const du = this.du, dv = this.dv, delta = this.delta;
+      let decided = 0;
+      for (let j = 0; j < m; j++) {
+        const a = Z[3 * j], b = Z[3 * j + 1], c = Z[3 * j + 2];
+        // the margin in unit rectangle coordinates: |h| <= delta · |grad h| in (s, t)
+        const eps = delta * Math.sqrt(a * du * (a * du) + b * dv * (b * dv));
+        const aa = a < 0 ? -a : a, ab = b < 0 ? -b : b;
+        const count = np;
+        for (let p = 0; p < count; p++) {
+          // the line misses the bounding box by more than the margin: no cut, no vertex evaluation
+          const B = this.bx[k];
+          const hc = a * B[4 * p] + b * B[4 * p + 1] + c;
+          const spread = aa * B[4 * p + 2] + ab * B[4 * p + 3];
+          if (hc - spread > eps) { S[p * m + j] = 1; decided++; continue; }
+          if (hc + spread < -eps) { decided++; continue; }
+          // values at the vertices (splitPolygon, on the pool)
+          const po = poff[p], pn = pnv[p];
+          if (this.hs.length < pn) this.hs = new Float64Array(2 * pn);
+          const h = this.hs;
+          let hmin = Infinity, hmax = -Infinity;
+          for (let i = 0; i < pn; i++) {
+            const x = a * V[po + 2 * i] + b * V[po + 2 * i + 1] + c;
+            h[i] = x;
+            if (x < hmin) hmin = x;
+            if (x > hmax) hmax = x;
+          }
+          if (hmax <= eps) {
+            if (hmax > 0) stats.slivers++;
+            decided++;
+            continue;
+          }
+          if (hmin >= -eps) {
+            if (hmin < 0) stats.slivers++;
+            decided++;
+            S[p * m + j] = 1;
+            continue;
+          }
+          // two pieces: neg replaces p, pos is appended (both written at the end of the pool)
           stats.splits++;
-          polys[p] = sp.neg;
-          this.setBox(p, sp.neg);
-          const s2 = Uint8Array.from(signs[p]);
-          s2[j] = 1;
-          this.setBox(polys.length, sp.pos);
-          polys.push(sp.pos);
-          signs.push(s2);
-        } else {
-          decided++;
-          if (sp.pos !== null) signs[p][j] = 1;
+          V = this.vb[k] = grow(this.vb[k], used + 8 * pn + 8);
+          const negAt = used;
+          let w = negAt;
+          // first pass: the side h <= 0
+          for (let i = 0; i < pn; i++) {
+            const jj = i + 1 === pn ? 0 : i + 1;
+            const hi = h[i], hj = h[jj];
+            const ui = V[po + 2 * i], vi = V[po + 2 * i + 1];
+            if (hi <= 0) { V[w++] = ui; V[w++] = vi; }
+            if ((hi < 0 && hj > 0) || (hi > 0 && hj < 0)) {
+              const uj = V[po + 2 * jj], vj = V[po + 2 * jj + 1];
+              const first = ui < uj || (ui === uj && vi < vj);
+              const ua = first ? ui : uj, va = first ? vi : vj, ha = first ? hi : hj;
+              const ub = first ? uj : ui, vb = first ? vj : vi, hb = first ? hj : hi;
+              const t = ha / (ha - hb);
+              V[w++] = ua + t * (ub - ua);
+              V[w++] = va + t * (vb - va);
+            }
+          }
+          const posAt = w;
+          for (let i = 0; i < pn; i++) {
+            const jj = i + 1 === pn ? 0 : i + 1;
+            const hi = h[i], hj = h[jj];
+            const ui = V[po + 2 * i], vi = V[po + 2 * i + 1];
+            if (hi >= 0) { V[w++] = ui; V[w++] = vi; }
+            if ((hi < 0 && hj > 0) || (hi > 0 && hj < 0)) {
+              const uj = V[po + 2 * jj], vj = V[po + 2 * jj + 1];
+              const first = ui < uj || (ui === uj && vi < vj);
+              const ua = first ? ui : uj, va = first ? vi : vj, ha = first ? hi : hj;
+              const ub = first ? uj : ui, vb = first ? vj : vi, hb = first ? hj : hi;
+              const t = ha / (ha - hb);
+              V[w++] = ua + t * (ub - ua);
+              V[w++] = va + t * (vb - va);
+            }
+          }
+          used = w;
+          this.ensurePieces(k, np, m);
+          poff = this.poff[k];
+          pnv = this.pnv[k];
+          S = this.sg[k];
+          poff[p] = negAt;
+          pnv[p] = (posAt - negAt) >> 1;
+          poff[np] = posAt;
+          pnv[np] = (w - posAt) >> 1;
+          S.copyWithin(np * m, p * m, p * m + m);
+          S[np * m + j] = 1;
+          this.setBox(k, p);
+          this.setBox(k, np);
+          np++;
         }
       }
+      stats.unitsDecided += decided;
     }
-    stats.unitsDecided += decided;
     if (last) {
-      for (let p = 0; p < polys.length; p++) this.emit(polys[p], Z, signs[p], pattern.concat([signs[p]]));
+      for (let p = 0; p < np; p++) this.emit(k, p, Z);
       return;
     }
     // next layer's pre-activations; a sibling's map is its predecessor's plus the few units whose sign differs
-    let prevZ: Float64Array | null = null, prevS: Uint8Array | null = null;
     const buf = this.zbuf[k + 1];
-    for (let p = 0; p < polys.length; p++) {
+    const T = this.WT[k + 1], mn = this.widths[k + 1];
+    for (let p = 0; p < np; p++) {
       if (this.status !== 'complete') return;
-      const s = signs[p];
+      const s = p * m, ps = s - m;
       const Zn = buf[p & 1];
       let diff = 0, act = 0;
-      if (prevS !== null) for (let j = 0; j < m; j++) { if (s[j] !== prevS[j]) diff++; if (s[j] === 1) act++; }
-      if (prevZ !== null && prevS !== null && diff <= act / 2) {
-        Zn.set(prevZ);
+      if (p > 0) for (let j = 0; j < m; j++) { if (S[s + j] !== S[ps + j]) diff++; if (S[s + j] === 1) act++; }
+      if (p > 0 && diff <= act / 2) {
+        Zn.set(buf[(p - 1) & 1]);
         for (let j = 0; j < m; j++) {
-          if (s[j] === prevS[j]) continue;
-          const sg = s[j] === 1 ? 1 : -1;
-          this.addColumn(Zn, k + 1, j, sg * Z[3 * j], sg * Z[3 * j + 1], sg * Z[3 * j + 2]);
+          if (S[s + j] === S[ps + j]) continue;
+          const sg = S[s + j] === 1 ? 1 : -1;
+          const a = sg * Z[3 * j], b = sg * Z[3 * j + 1], c = sg * Z[3 * j + 2], o = j * mn;
+          for (let i = 0; i < mn; i++) {
+            const wt = T[o + i];
+            Zn[3 * i] += wt * a;
+            Zn[3 * i + 1] += wt * b;
+            Zn[3 * i + 2] += wt * c;
+          }
         }
-      } else this.preactivation(k + 1, Z, s, Zn);
-      prevZ = Zn;
-      prevS = s;
-      this.step(polys[p], Zn, k + 1, pattern.concat([s]));
+      } else this.preactivation(k + 1, Z, S, s, Zn);
+      this.curPat[k] = this.relu[k] ? this.newPattern(k, p, m) : -1;
+      this.step(k + 1, V, poff[p], pnv[p], Zn);
     }
   }
 }
