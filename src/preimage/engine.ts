@@ -324,7 +324,7 @@ export function finishPiece(raw: RawPiece, id: number, problem: PreparedProblem,
     rays = V.rays;
     vlines = V.lines;
     if (bounded) {
-      volume = raw.volumeU !== undefined ? raw.volumeU : raw.dim === k ? polytopeVolume(V) : relativeVolume(V).volume;
+      volume = raw.volumeU !== undefined ? raw.volumeU : raw.dim === k ? polytopeVolume(P, V) : relativeVolume(P, V).volume;
       if (scaling) volume *= scaling.jacobian;
       // one witness whichever search ran: the vertex centroid (relative interior of a polytope)
       if (V.vertices.length > 0) {
