@@ -497,6 +497,12 @@ function runSearch(net: Network, spec: VnnlibSpec, opts: PreimageOptions, keepAl
  * failure is the answer `error` with its code and message.
  */
 export function verifyProperty(net: Network, spec: VnnlibSpec, opts: VerifyOptions = {}): VerifyReport {
+  // the answer first, for people reading the JSON
+  const { result, reason, code, counterexample, ...rest } = answer(net, spec, opts);
+  return { result, ...(reason !== undefined ? { reason } : {}), ...(code !== undefined ? { code } : {}), ...(counterexample ? { counterexample } : {}), ...rest };
+}
+
+function answer(net: Network, spec: VnnlibSpec, opts: VerifyOptions): VerifyReport {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const deadline = opts.timeLimitMs !== undefined ? t0 + opts.timeLimitMs : Infinity;
