@@ -296,6 +296,9 @@ function materializeRegions(pk: PackedRegions, plane: PlaneArrays, identity: boo
 
 type PlaneArrays = { origin: number[]; dir1: number[]; dir2: number[] };
 
+/** Sizes of the previous slice, to size the next one's output arrays (growing them costs copies). */
+const sizeHint = { regions: 0, rows: [] as number[] };
+
 function grow<T extends Float64Array | Uint8Array | Int32Array | Uint32Array>(a: T, need: number): T {
   if (a.length >= need) return a;
   const b = new (a.constructor as new (n: number) => T)(Math.max(need, 2 * a.length));
@@ -321,8 +324,7 @@ class SliceBuilder {
   private readonly nl: number;
   private readonly widths: number[];
   private readonly relu: boolean[];
-  /** Weights row-major (W[j·in + i]) and transposed (column i of W_k contiguous). */
-  private readonly W: Float64Array[];
+  /** Transposed weights (column i of W_k contiguous). */
   private readonly WT: Float64Array[];
   private readonly bias: Float64Array[];
   /** Two scratch maps per layer (the current sibling's and its predecessor's). */
@@ -334,19 +336,18 @@ class SliceBuilder {
   private readonly vb: Float64Array[];
   private readonly poff: Int32Array[];
   private readonly pnv: Int32Array[];
-  private readonly sg: Uint8Array[];
   private readonly bx: Float64Array[];
   private hs = new Float64Array(64);
   /** Pattern id of the piece being followed at each depth. */
   private readonly curPat: Int32Array;
   // output
   private count = 0;
-  private offsets = new Uint32Array(1025);
-  private verts = new Float64Array(8192);
+  private offsets: Uint32Array;
+  private verts: Float64Array;
   private maps: Float64Array;
-  private areas = new Float64Array(1024);
-  private centroids = new Float64Array(2048);
-  private thin = new Uint8Array(1024);
+  private areas: Float64Array;
+  private centroids: Float64Array;
+  private thin: Uint8Array;
   private patternIds: Int32Array;
   private readonly patternPool: Uint8Array[];
   private readonly patternCount: number[];
@@ -365,7 +366,6 @@ class SliceBuilder {
     this.nl = layers.length;
     this.widths = layers.map((L) => L.outSize);
     this.relu = layers.map((L) => L.activation === 'relu');
-    this.W = layers.map((L) => Float64Array.from(L.weights));
     this.bias = layers.map((L) => Float64Array.from(L.bias));
     this.WT = layers.map((L) => {
       const T = new Float64Array(L.weights.length);
@@ -376,12 +376,18 @@ class SliceBuilder {
     this.vb = layers.map(() => new Float64Array(256));
     this.poff = layers.map(() => new Int32Array(32));
     this.pnv = layers.map(() => new Int32Array(32));
-    this.sg = layers.map((L) => new Uint8Array(32 * L.outSize));
     this.bx = layers.map(() => new Float64Array(4 * 32));
     this.curPat = new Int32Array(this.nl);
-    this.maps = new Float64Array(1024 * 3 * net.outputSize);
-    this.patternIds = new Int32Array(1024 * this.nl);
-    this.patternPool = layers.map((L) => new Uint8Array(64 * L.outSize));
+    // output arrays sized for the previous slice's regions (they grow when needed)
+    const cap = Math.min(Math.max(1024, sizeHint.regions), 1 << 20);
+    this.offsets = new Uint32Array(cap + 1);
+    this.verts = new Float64Array(10 * cap);
+    this.areas = new Float64Array(cap);
+    this.centroids = new Float64Array(2 * cap);
+    this.thin = new Uint8Array(cap);
+    this.maps = new Float64Array(cap * 3 * net.outputSize);
+    this.patternIds = new Int32Array(cap * this.nl);
+    this.patternPool = layers.map((L, k) => new Uint8Array(Math.max(64, Math.min(sizeHint.rows[k] ?? 0, 1 << 21)) * L.outSize));
     this.patternCount = layers.map(() => 0);
     const maxIn = Math.max(...layers.map((L) => L.inSize));
     this.idx = new Int32Array(maxIn);
@@ -403,6 +409,8 @@ class SliceBuilder {
 
   packed(): PackedRegions {
     const c = this.count, m = this.net.outputSize;
+    sizeHint.regions = c;
+    sizeHint.rows = this.patternCount.slice();
     return {
       count: c,
       outputSize: m,
@@ -438,12 +446,31 @@ class SliceBuilder {
       act[3 * na + 2] = c;
       na++;
     }
-    const W = this.W[k], bias = this.bias[k];
-    for (let j = 0; j < m; j++) {
-      const row = j * w;
+    // four output rows at a time (the transposed weights hold them side by side); each row's sums
+    // are still taken term by term in input order
+    const T = this.WT[k], bias = this.bias[k];
+    let j = 0;
+    for (; j + 3 < m; j += 4) {
+      let a0 = 0, b0 = 0, c0 = bias[j], a1 = 0, b1 = 0, c1 = bias[j + 1];
+      let a2 = 0, b2 = 0, c2 = bias[j + 2], a3 = 0, b3 = 0, c3 = bias[j + 3];
+      for (let t = 0; t < na; t++) {
+        const o = idx[t] * m + j;
+        const x = act[3 * t], y = act[3 * t + 1], z = act[3 * t + 2];
+        const w0 = T[o], w1 = T[o + 1], w2 = T[o + 2], w3 = T[o + 3];
+        a0 += w0 * x; b0 += w0 * y; c0 += w0 * z;
+        a1 += w1 * x; b1 += w1 * y; c1 += w1 * z;
+        a2 += w2 * x; b2 += w2 * y; c2 += w2 * z;
+        a3 += w3 * x; b3 += w3 * y; c3 += w3 * z;
+      }
+      Z[3 * j] = a0; Z[3 * j + 1] = b0; Z[3 * j + 2] = c0;
+      Z[3 * j + 3] = a1; Z[3 * j + 4] = b1; Z[3 * j + 5] = c1;
+      Z[3 * j + 6] = a2; Z[3 * j + 7] = b2; Z[3 * j + 8] = c2;
+      Z[3 * j + 9] = a3; Z[3 * j + 10] = b3; Z[3 * j + 11] = c3;
+    }
+    for (; j < m; j++) {
       let za = 0, zb = 0, zc = bias[j];
       for (let t = 0; t < na; t++) {
-        const wt = W[row + idx[t]];
+        const wt = T[idx[t] * m + j];
         za += wt * act[3 * t];
         zb += wt * act[3 * t + 1];
         zc += wt * act[3 * t + 2];
@@ -478,20 +505,18 @@ class SliceBuilder {
     if (this.poff[k].length > p) return;
     this.poff[k] = grow(this.poff[k], p + 1);
     this.pnv[k] = grow(this.pnv[k], p + 1);
-    this.sg[k] = grow(this.sg[k], (p + 1) * m);
     this.bx[k] = grow(this.bx[k], 4 * (p + 1));
   }
 
-  /** A new pattern id at depth k holding the signs of piece p (m units). */
-  private newPattern(k: number, p: number, m: number): number {
-    const id = this.patternCount[k]++;
-    this.patternPool[k] = grow(this.patternPool[k], (id + 1) * m);
-    this.patternPool[k].set(this.sg[k].subarray(p * m, p * m + m), id * m);
-    return id;
+  /** Room for sign row `row` at depth k (m units). */
+  private ensureRow(k: number, row: number, m: number): Uint8Array {
+    const pool = this.patternPool[k];
+    if (pool.length >= (row + 1) * m) return pool;
+    return (this.patternPool[k] = grow(pool, (row + 1) * m));
   }
 
-  /** Region from piece p at the last depth k; Z is the output layer's pre-activation map. */
-  private emit(k: number, p: number, Z: Float64Array): void {
+  /** Region from piece p (sign row `row`) at the last depth k; Z is the output layer's pre-activation map. */
+  private emit(k: number, p: number, row: number, Z: Float64Array): void {
     if (this.count >= this.maxRegions) {
       this.status = 'incomplete_budget';
       return;
@@ -506,7 +531,7 @@ class SliceBuilder {
       this.maps = grow(this.maps, cap * 3 * m);
       this.patternIds = grow(this.patternIds, cap * nl);
     }
-    const S = this.sg[k], sAt = p * m;
+    const S = this.patternPool[k], sAt = row * m;
     const scale = this.outputScale?.range ?? 1, shift = this.outputScale?.mean ?? 0;
     const maps = this.maps, mb = r * m * 3;
     for (let j = 0; j < m; j++) {
@@ -518,7 +543,7 @@ class SliceBuilder {
     // vertices without consecutive duplicates
     const V = this.vb[k], off = this.poff[k][p], nv = this.pnv[k][p];
     const o = this.offsets[r];
-    this.verts = grow(this.verts, o + 2 * nv);
+    if (this.verts.length < o + 2 * nv) this.verts = grow(this.verts, o + 2 * nv);
     const Q = this.verts;
     let q = o;
     for (let i = 0; i < nv; i++) {
@@ -538,7 +563,7 @@ class SliceBuilder {
     if (thin) this.stats.thin++;
     const ids = this.patternIds, ib = r * nl;
     for (let d = 0; d < k; d++) ids[ib + d] = this.curPat[d];
-    ids[ib + k] = this.relu[k] ? this.newPattern(k, p, m) : -1;
+    ids[ib + k] = this.relu[k] ? row : -1;
     this.count++;
     this.stats.regions++;
   }
@@ -555,32 +580,42 @@ class SliceBuilder {
     const stats = this.stats;
     // piece 0: the polygon
     this.ensurePieces(k, 0, m);
-    let V = (this.vb[k] = grow(this.vb[k], 2 * nv));
+    let V = this.vb[k];
+    if (V.length < 2 * nv) V = this.vb[k] = grow(V, 2 * nv);
     for (let i = 0; i < 2 * nv; i++) V[i] = src[off + i];
     let used = 2 * nv;
-    let poff = this.poff[k], pnv = this.pnv[k], S = this.sg[k];
+    // sign rows live in the depth's pattern pool (row base + p for piece p): they are the patterns
+    const base = this.patternCount[k], sb = base * m;
+    let S = this.ensureRow(k, base, m);
+    let poff = this.poff[k], pnv = this.pnv[k];
     poff[0] = 0;
     pnv[0] = nv;
     let np = 1;
     if (!this.relu[k]) {
-      S.fill(1, 0, m);
+      S.fill(1, sb, sb + m);
     } else {
-      S.fill(0, 0, m);
+      S.fill(0, sb, sb + m);
       this.setBox(k, 0);
       const du = this.du, dv = this.dv, delta = this.delta;
       let decided = 0;
       for (let j = 0; j < m; j++) {
         const a = Z[3 * j], b = Z[3 * j + 1], c = Z[3 * j + 2];
         // the margin in unit rectangle coordinates: |h| <= delta · |grad h| in (s, t)
-        const eps = delta * Math.sqrt(a * du * (a * du) + b * dv * (b * dv));
+        // (computed only when needed: most lines miss the boxes by far more than epsUp, an upper
+        // bound of eps — sqrt(x² + y²) <= |x| + |y| — with room for rounding)
+        let eps = -1;
         const aa = a < 0 ? -a : a, ab = b < 0 ? -b : b;
+        const epsUp = delta * (aa * du + ab * dv) * (1 + 1e-9);
         const count = np;
         for (let p = 0; p < count; p++) {
           // the line misses the bounding box by more than the margin: no cut, no vertex evaluation
           const B = this.bx[k];
           const hc = a * B[4 * p] + b * B[4 * p + 1] + c;
           const spread = aa * B[4 * p + 2] + ab * B[4 * p + 3];
-          if (hc - spread > eps) { S[p * m + j] = 1; decided++; continue; }
+          if (hc - spread > epsUp) { S[sb + p * m + j] = 1; decided++; continue; }
+          if (hc + spread < -epsUp) { decided++; continue; }
+          if (eps < 0) eps = delta * Math.sqrt(a * du * (a * du) + b * dv * (b * dv));
+          if (hc - spread > eps) { S[sb + p * m + j] = 1; decided++; continue; }
           if (hc + spread < -eps) { decided++; continue; }
           // values at the vertices (splitPolygon, on the pool)
           const po = poff[p], pn = pnv[p];
@@ -601,12 +636,12 @@ class SliceBuilder {
           if (hmin >= -eps) {
             if (hmin < 0) stats.slivers++;
             decided++;
-            S[p * m + j] = 1;
+            S[sb + p * m + j] = 1;
             continue;
           }
           // two pieces: neg replaces p, pos is appended (both written at the end of the pool)
           stats.splits++;
-          V = this.vb[k] = grow(this.vb[k], used + 8 * pn + 8);
+          if (V.length < used + 8 * pn + 8) V = this.vb[k] = grow(V, used + 8 * pn + 8);
           const negAt = used;
           let w = negAt;
           // first pass: the side h <= 0
@@ -645,13 +680,13 @@ class SliceBuilder {
           this.ensurePieces(k, np, m);
           poff = this.poff[k];
           pnv = this.pnv[k];
-          S = this.sg[k];
+          S = this.ensureRow(k, base + np, m);
           poff[p] = negAt;
           pnv[p] = (posAt - negAt) >> 1;
           poff[np] = posAt;
           pnv[np] = (w - posAt) >> 1;
-          S.copyWithin(np * m, p * m, p * m + m);
-          S[np * m + j] = 1;
+          S.copyWithin(sb + np * m, sb + p * m, sb + p * m + m);
+          S[sb + np * m + j] = 1;
           this.setBox(k, p);
           this.setBox(k, np);
           np++;
@@ -659,8 +694,9 @@ class SliceBuilder {
       }
       stats.unitsDecided += decided;
     }
+    this.patternCount[k] = base + np;
     if (last) {
-      for (let p = 0; p < np; p++) this.emit(k, p, Z);
+      for (let p = 0; p < np; p++) this.emit(k, p, base + p, Z);
       return;
     }
     // next layer's pre-activations; a sibling's map is its predecessor's plus the few units whose sign differs
@@ -668,7 +704,7 @@ class SliceBuilder {
     const T = this.WT[k + 1], mn = this.widths[k + 1];
     for (let p = 0; p < np; p++) {
       if (this.status !== 'complete') return;
-      const s = p * m, ps = s - m;
+      const s = sb + p * m, ps = s - m;
       const Zn = buf[p & 1];
       let diff = 0, act = 0;
       if (p > 0) for (let j = 0; j < m; j++) { if (S[s + j] !== S[ps + j]) diff++; if (S[s + j] === 1) act++; }
@@ -686,7 +722,7 @@ class SliceBuilder {
           }
         }
       } else this.preactivation(k + 1, Z, S, s, Zn);
-      this.curPat[k] = this.relu[k] ? this.newPattern(k, p, m) : -1;
+      this.curPat[k] = this.relu[k] ? base + p : -1;
       this.step(k + 1, V, poff[p], pnv[p], Zn);
     }
   }
