@@ -9,7 +9,8 @@
  * Requirements: a fully connected ReLU network and a spec over its inputs and outputs.
  * Returns: `sat` with a counterexample {x, y}, `unsat`, `timeout`, `unknown` (with a reason) or
  * `error` (with the code and message of the failure).
- * Method: (1) falsification: seeded samples of the input boxes, then signed-gradient descent
+ * Method: (1) falsification: seeded samples of the input boxes (centres, corners, uniform points
+ * and points on faces), then signed-gradient descent
  * (PGD) from the best ones on the distance to the unsafe set (cheap; finds most violated
  * properties in milliseconds); (2) the complete search of the engine (src/preimage/engine.ts),
  * stopped at the first piece whose witness checks out.
@@ -353,11 +354,31 @@ function falsify(net: Network, spec: VnnlibSpec, budgetMs: number, seed: number,
   const maxSamples = Math.max(32, Math.min(512, Math.floor(2e7 / work)));
   const starts: { x: Float64Array; v: number; box: number }[] = [];
   const keep = 8;
-  for (let s = 0; s < maxSamples && performance.now() < stop; s++) {
+  // box centres; when n <= 6 the corners and 4 points on each edge (counterexamples of ReLU
+  // networks often sit on the box's boundary: ACAS Xu 1_9 prop_7's lie on edges); then points
+  // alternately uniform and with each coordinate at its lower bound, upper bound or uniform
+  const corners = n <= 6 ? 1 << n : 0;
+  const edgePoints = n <= 6 ? 4 * n * (1 << (n - 1)) : 0;
+  const special = 1 + corners + edgePoints;
+  for (let s = 0; s < maxSamples + special * boxes.length && performance.now() < stop; s++) {
     const bi = s % boxes.length, b = boxes[bi];
     const x = new Float64Array(n);
-    const centre = s < boxes.length;
-    for (let i = 0; i < n; i++) x[i] = centre ? (b.lo[i] + b.hi[i]) / 2 : rng.uniform(b.lo[i], b.hi[i]);
+    const k = Math.floor(s / boxes.length);
+    for (let i = 0; i < n; i++) {
+      if (k === 0) x[i] = (b.lo[i] + b.hi[i]) / 2;
+      else if (k <= corners) x[i] = ((k - 1) >> i) & 1 ? b.hi[i] : b.lo[i];
+      else if (k < special) {
+        // edge e = (free coordinate f, corner bits of the others), point q of 4 along it
+        const e = Math.floor((k - 1 - corners) / 4), q = (k - 1 - corners) % 4;
+        const f = e % n, bits = Math.floor(e / n);
+        const other = i < f ? i : i - 1;
+        x[i] = i === f ? b.lo[i] + ((q + 0.5) / 4) * (b.hi[i] - b.lo[i]) : (bits >> other) & 1 ? b.hi[i] : b.lo[i];
+      } else if (k % 2 === 0) x[i] = rng.uniform(b.lo[i], b.hi[i]);
+      else {
+        const u = rng.next();
+        x[i] = u < 1 / 3 ? b.lo[i] : u < 2 / 3 ? b.hi[i] : rng.uniform(b.lo[i], b.hi[i]);
+      }
+    }
     stats.samples++;
     const o = objective(spec, forward(layers, x).y);
     if (o.v <= 0) {
