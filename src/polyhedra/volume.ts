@@ -118,7 +118,7 @@ function lattice(P: HPolyhedron | VPolyhedron, known?: VPolyhedron): Lattice {
       // incidences from slacks: the vertices are trusted to come from this P (e.g. toVRep(P))
       let R = 1;
       for (let i = 0; i < nv * n; i++) R = Math.max(R, Math.abs(X[i]));
-      tol = TOL.DD_ZERO * R;
+      tol = TOL.INCIDENCE * R;
     }
     const rows: number[] = [];
     const sets: Int32Array[] = [];
@@ -583,7 +583,7 @@ function polytopeVolume(L: Lattice, k: number, N0: Float64Array): number {
 /**
  * Volume within the affine hull; see the module doc. With an H-polyhedron, `known` may carry its
  * V-representation (e.g. from {@link toVRep}) to skip the double description: incidences are then
- * read from slacks (|a·v − b| <= TOL.DD_ZERO · max(1, |v|∞)).
+ * read from slacks (|a·v − b| <= TOL.INCIDENCE · |a| · max(1, |v|∞)).
  */
 export function relativeVolume(P: HPolyhedron | VPolyhedron, known?: VPolyhedron): RelativeVolume {
   const L = lattice(P, known);

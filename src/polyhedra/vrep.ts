@@ -291,7 +291,7 @@ export interface ConeDD {
 
 /**
  * Extreme rays of {y in R^d : G y <= 0} (G is m × d, row-major) by the double description method.
- * Rows are normalised inside; rows that vanish relative to the largest one are tight everywhere.
+ * Rows are normalised inside, each by its own norm; exactly zero rows are tight everywhere.
  * @internal
  */
 export function coneDD(G: Float64Array, m: number, d: number, options: DDOptions = {}): ConeDD {
@@ -299,17 +299,17 @@ export function coneDD(G: Float64Array, m: number, d: number, options: DDOptions
   const words = Math.max(1, (m + 31) >>> 5);
   const Gn = new Float64Array(m * d);
   const norms = new Float64Array(m);
-  let maxNorm = 0;
   for (let i = 0; i < m; i++) {
     let s = 0;
     for (let j = 0; j < d; j++) s += G[i * d + j] * G[i * d + j];
     norms[i] = Math.sqrt(s);
-    if (norms[i] > maxNorm) maxNorm = norms[i];
   }
   const live: number[] = [];
   const dead: number[] = [];
   for (let i = 0; i < m; i++) {
-    if (norms[i] > TOL.RANK * maxNorm && norms[i] > 0) {
+    // rows are scaled individually: only an exactly zero row is "0 <= 0" (callers drop rows that vanish
+    // relative to their own scale before homogenising; a relative cut here would drop small rows)
+    if (norms[i] > 0 && Number.isFinite(norms[i])) {
       live.push(i);
       for (let j = 0; j < d; j++) Gn[i * d + j] = G[i * d + j] / norms[i];
     } else dead.push(i);
