@@ -177,7 +177,7 @@ export function classColoring(slice: Slice, opts: { rule?: 'argmax' | 'argmin' }
       }
       if (cur) {
         const area = polygonArea(cur);
-        out.push(r, k, cur, 0, cur.length, area);
+        out.pushArray(r, k, cur, area);
         classAreas[k] += area;
       }
     }
@@ -185,16 +185,16 @@ export function classColoring(slice: Slice, opts: { rule?: 'argmax' | 'argmin' }
   const packed = out.packed();
   stats.milliseconds = performance.now() - t0;
   const result = { kind: 'class' as const, rule, classes: m, polygons: [] as LabelledPolygon[], packed, classAreas, stats };
+  let polygons: LabelledPolygon[] | null = null;
   Object.defineProperty(result, 'polygons', {
     enumerable: true,
     configurable: true,
     get(this: ClassColoring) {
-      const polygons = materializePolygons(packed);
-      Object.defineProperty(this, 'polygons', { value: polygons, writable: true, enumerable: true, configurable: true });
+      if (polygons === null) polygons = materializePolygons(packed);
       return polygons;
     },
     set(this: ClassColoring, value: LabelledPolygon[]) {
-      Object.defineProperty(this, 'polygons', { value, writable: true, enumerable: true, configurable: true });
+      polygons = value;
       this.packed = undefined;
     },
   });
@@ -227,7 +227,7 @@ class PolygonPool {
     this.regions = new Int32Array(polys);
     this.areas = new Float64Array(polys);
   }
-  push(region: number, label: number, src: ArrayLike<number>, from: number, to: number, area: number): void {
+  push(region: number, label: number, src: Float64Array, from: number, to: number, area: number): void {
     const i = this.count;
     if (i >= this.labels.length) {
       const cap = 2 * this.labels.length;
@@ -249,6 +249,12 @@ class PolygonPool {
     this.regions[i] = region;
     this.areas[i] = area;
     this.count++;
+  }
+  /** push for a number[] polygon (a separate method keeps push's element loads monomorphic). */
+  pushArray(region: number, label: number, P: number[], area: number): void {
+    const tmp = new Float64Array(P.length);
+    for (let t = 0; t < P.length; t++) tmp[t] = P[t];
+    this.push(region, label, tmp, 0, tmp.length, area);
   }
   packed(): PackedPolygons {
     const c = this.count;

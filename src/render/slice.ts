@@ -239,18 +239,19 @@ export function computeSlice(net: Network, plane: SlicePlane, rect: SliceRect, o
     status: builder.status,
     stats: builder.stats,
   };
-  // the region objects are made on first use (drawing and colouring read `packed`)
+  // the region objects are made on first use (drawing and colouring read `packed`); assigning
+  // other regions drops `packed`, which no longer describes them
+  const identity = net.layers.map((L) => L.activation !== 'relu');
+  let regions: SliceRegion[] | null = null;
   Object.defineProperty(slice, 'regions', {
     enumerable: true,
     configurable: true,
     get(this: Slice) {
-      const regions = materializeRegions(this.packed!, this.plane, net.layers.map((L) => L.activation !== 'relu'));
-      Object.defineProperty(this, 'regions', { value: regions, writable: true, enumerable: true, configurable: true });
+      if (regions === null) regions = materializeRegions(this.packed!, this.plane, identity);
       return regions;
     },
     set(this: Slice, value: SliceRegion[]) {
-      // replaced by the caller: the packed form no longer describes them
-      Object.defineProperty(this, 'regions', { value, writable: true, enumerable: true, configurable: true });
+      regions = value;
       this.packed = undefined;
     },
   });
@@ -568,6 +569,82 @@ class SliceBuilder {
     this.stats.regions++;
   }
 
+
+  /**
+   * Cuts piece p at depth k (at po, pn vertices; values h in this.hs) by unit j's line: the side
+   * h <= 0 replaces it, the side h >= 0 becomes piece np (sign j set). Returns the pool's new used length.
+   */
+  private cut(k: number, p: number, np: number, j: number, m: number, sb: number, used: number, po: number, pn: number): number {
+    const stats = this.stats, h = this.hs;
+    let V = this.vb[k];
+    stats.splits++;
+    if (V.length < used + 8 * pn + 8) V = this.vb[k] = grow(V, used + 8 * pn + 8);
+    const negAt = used;
+    let w = negAt;
+    // first pass: the side h <= 0
+    for (let i = 0; i < pn; i++) {
+      const jj = i + 1 === pn ? 0 : i + 1;
+      const hi = h[i], hj = h[jj];
+      const ui = V[po + 2 * i], vi = V[po + 2 * i + 1];
+      if (hi <= 0) { V[w++] = ui; V[w++] = vi; }
+      if ((hi < 0 && hj > 0) || (hi > 0 && hj < 0)) {
+        const uj = V[po + 2 * jj], vj = V[po + 2 * jj + 1];
+        const first = ui < uj || (ui === uj && vi < vj);
+        const ua = first ? ui : uj, va = first ? vi : vj, ha = first ? hi : hj;
+        const ub = first ? uj : ui, vb = first ? vj : vi, hb = first ? hj : hi;
+        const t = ha / (ha - hb);
+        V[w++] = ua + t * (ub - ua);
+        V[w++] = va + t * (vb - va);
+      }
+    }
+    const posAt = w;
+    for (let i = 0; i < pn; i++) {
+      const jj = i + 1 === pn ? 0 : i + 1;
+      const hi = h[i], hj = h[jj];
+      const ui = V[po + 2 * i], vi = V[po + 2 * i + 1];
+      if (hi >= 0) { V[w++] = ui; V[w++] = vi; }
+      if ((hi < 0 && hj > 0) || (hi > 0 && hj < 0)) {
+        const uj = V[po + 2 * jj], vj = V[po + 2 * jj + 1];
+        const first = ui < uj || (ui === uj && vi < vj);
+        const ua = first ? ui : uj, va = first ? vi : vj, ha = first ? hi : hj;
+        const ub = first ? uj : ui, vb = first ? vj : vi, hb = first ? hj : hi;
+        const t = ha / (ha - hb);
+        V[w++] = ua + t * (ub - ua);
+        V[w++] = va + t * (vb - va);
+      }
+    }
+    used = w;
+    this.ensurePieces(k, np, m);
+    const poff = this.poff[k], pnv = this.pnv[k];
+    const S = this.ensureRow(k, sb / m + np, m);
+    poff[p] = negAt;
+    pnv[p] = (posAt - negAt) >> 1;
+    poff[np] = posAt;
+    pnv[np] = (w - posAt) >> 1;
+    S.copyWithin(sb + np * m, sb + p * m, sb + p * m + m);
+    S[sb + np * m + j] = 1;
+    this.setBox(k, p);
+    this.setBox(k, np);
+    return used;
+  }
+
+  /** Zn = the previous sibling's map Zp plus the columns of layer k + 1 whose sign differs (rows s and ps of S). */
+  private siblingMap(k: number, S: Uint8Array, s: number, ps: number, m: number, Z: Float64Array, Zp: Float64Array, Zn: Float64Array): void {
+    const T = this.WT[k + 1], mn = this.widths[k + 1];
+    Zn.set(Zp);
+    for (let j = 0; j < m; j++) {
+      if (S[s + j] === S[ps + j]) continue;
+      const sg = S[s + j] === 1 ? 1 : -1;
+      const a = sg * Z[3 * j], b = sg * Z[3 * j + 1], c = sg * Z[3 * j + 2], o = j * mn;
+      for (let i = 0; i < mn; i++) {
+        const wt = T[o + i];
+        Zn[3 * i] += wt * a;
+        Zn[3 * i + 1] += wt * b;
+        Zn[3 * i + 2] += wt * c;
+      }
+    }
+  }
+
   /** Depth-first over layers: polygon (src, off, nv) at depth k, whose pre-activations are Z (rows [a, b, c]). */
   private step(k: number, src: Float64Array, off: number, nv: number, Z: Float64Array): void {
     if (this.status !== 'complete') return;
@@ -639,56 +716,12 @@ class SliceBuilder {
             S[sb + p * m + j] = 1;
             continue;
           }
-          // two pieces: neg replaces p, pos is appended (both written at the end of the pool)
-          stats.splits++;
-          if (V.length < used + 8 * pn + 8) V = this.vb[k] = grow(V, used + 8 * pn + 8);
-          const negAt = used;
-          let w = negAt;
-          // first pass: the side h <= 0
-          for (let i = 0; i < pn; i++) {
-            const jj = i + 1 === pn ? 0 : i + 1;
-            const hi = h[i], hj = h[jj];
-            const ui = V[po + 2 * i], vi = V[po + 2 * i + 1];
-            if (hi <= 0) { V[w++] = ui; V[w++] = vi; }
-            if ((hi < 0 && hj > 0) || (hi > 0 && hj < 0)) {
-              const uj = V[po + 2 * jj], vj = V[po + 2 * jj + 1];
-              const first = ui < uj || (ui === uj && vi < vj);
-              const ua = first ? ui : uj, va = first ? vi : vj, ha = first ? hi : hj;
-              const ub = first ? uj : ui, vb = first ? vj : vi, hb = first ? hj : hi;
-              const t = ha / (ha - hb);
-              V[w++] = ua + t * (ub - ua);
-              V[w++] = va + t * (vb - va);
-            }
-          }
-          const posAt = w;
-          for (let i = 0; i < pn; i++) {
-            const jj = i + 1 === pn ? 0 : i + 1;
-            const hi = h[i], hj = h[jj];
-            const ui = V[po + 2 * i], vi = V[po + 2 * i + 1];
-            if (hi >= 0) { V[w++] = ui; V[w++] = vi; }
-            if ((hi < 0 && hj > 0) || (hi > 0 && hj < 0)) {
-              const uj = V[po + 2 * jj], vj = V[po + 2 * jj + 1];
-              const first = ui < uj || (ui === uj && vi < vj);
-              const ua = first ? ui : uj, va = first ? vi : vj, ha = first ? hi : hj;
-              const ub = first ? uj : ui, vb = first ? vj : vi, hb = first ? hj : hi;
-              const t = ha / (ha - hb);
-              V[w++] = ua + t * (ub - ua);
-              V[w++] = va + t * (vb - va);
-            }
-          }
-          used = w;
-          this.ensurePieces(k, np, m);
+          // two pieces: neg replaces p, pos is appended (a separate method: V8 optimises it on its own)
+          used = this.cut(k, p, np, j, m, sb, used, po, pn);
+          V = this.vb[k];
           poff = this.poff[k];
           pnv = this.pnv[k];
-          S = this.ensureRow(k, base + np, m);
-          poff[p] = negAt;
-          pnv[p] = (posAt - negAt) >> 1;
-          poff[np] = posAt;
-          pnv[np] = (w - posAt) >> 1;
-          S.copyWithin(sb + np * m, sb + p * m, sb + p * m + m);
-          S[sb + np * m + j] = 1;
-          this.setBox(k, p);
-          this.setBox(k, np);
+          S = this.patternPool[k];
           np++;
         }
       }
@@ -701,7 +734,6 @@ class SliceBuilder {
     }
     // next layer's pre-activations; a sibling's map is its predecessor's plus the few units whose sign differs
     const buf = this.zbuf[k + 1];
-    const T = this.WT[k + 1], mn = this.widths[k + 1];
     for (let p = 0; p < np; p++) {
       if (this.status !== 'complete') return;
       const s = sb + p * m, ps = s - m;
@@ -709,18 +741,7 @@ class SliceBuilder {
       let diff = 0, act = 0;
       if (p > 0) for (let j = 0; j < m; j++) { if (S[s + j] !== S[ps + j]) diff++; if (S[s + j] === 1) act++; }
       if (p > 0 && diff <= act / 2) {
-        Zn.set(buf[(p - 1) & 1]);
-        for (let j = 0; j < m; j++) {
-          if (S[s + j] === S[ps + j]) continue;
-          const sg = S[s + j] === 1 ? 1 : -1;
-          const a = sg * Z[3 * j], b = sg * Z[3 * j + 1], c = sg * Z[3 * j + 2], o = j * mn;
-          for (let i = 0; i < mn; i++) {
-            const wt = T[o + i];
-            Zn[3 * i] += wt * a;
-            Zn[3 * i + 1] += wt * b;
-            Zn[3 * i + 2] += wt * c;
-          }
-        }
+        this.siblingMap(k, S, s, ps, m, Z, buf[(p - 1) & 1], Zn);
       } else this.preactivation(k + 1, Z, S, s, Zn);
       this.curPat[k] = this.relu[k] ? base + p : -1;
       this.step(k + 1, V, poff[p], pnv[p], Zn);

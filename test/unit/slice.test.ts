@@ -229,3 +229,35 @@ test('budgets and cancellation stop the slice with a status', () => {
   const c = computeSlice(acas, coordinatePlane(5, [0, 1], [0, 600, 500]), { u0: 0, u1: 60000, v0: -3, v1: 3 }, { units: 'raw', signal: ac.signal });
   assert.equal(c.status, 'cancelled');
 });
+
+test('packed regions and packed class polygons hold the same numbers as the objects; replaced regions are coloured from the objects', () => {
+  const net = load('ACASXU_run2a_1_1_batch_2000.nnet');
+  const s = computeSlice(net, coordinatePlane(5, [0, 1], [0, 750, 400]), { u0: 10000, u1: 30000, v0: -1, v1: 1 }, { units: 'raw' });
+  const pk = s.packed!;
+  assert.equal(pk.count, s.regions.length);
+  const L = s.widths.length, m = s.outputSize;
+  s.regions.forEach((r, i) => {
+    assert.deepEqual(Array.from(pk.verts.subarray(pk.offsets[i], pk.offsets[i + 1])), r.vertices);
+    assert.equal(pk.areas[i], r.area);
+    assert.deepEqual([pk.centroids[2 * i], pk.centroids[2 * i + 1]], r.centroid);
+    for (let j = 0; j < m; j++) assert.deepEqual(Array.from(pk.maps.subarray((i * m + j) * 3, (i * m + j) * 3 + 3)), [r.map.M[2 * j], r.map.M[2 * j + 1], r.map.c[j]]);
+    for (let k = 0; k < L; k++) {
+      const id = pk.patternIds[i * L + k];
+      const p = id < 0 ? new Uint8Array(s.widths[k]).fill(1) : pk.patternPool[k].subarray(id * s.widths[k], (id + 1) * s.widths[k]);
+      assert.deepEqual(Array.from(p), Array.from(r.pattern[k]));
+    }
+  });
+  const cc = classColoring(s, { rule: 'argmin' });
+  assert.equal(cc.packed!.count, cc.polygons.length);
+  cc.polygons.forEach((p, i) => {
+    assert.deepEqual(Array.from(cc.packed!.verts.subarray(cc.packed!.offsets[i], cc.packed!.offsets[i + 1])), p.vertices);
+    assert.equal(cc.packed!.labels[i], p.label);
+  });
+  // a caller's own region list: the packed form is dropped and the colouring reads the objects
+  const t = computeSlice(net, coordinatePlane(5, [0, 1], [0, 750, 400]), { u0: 10000, u1: 30000, v0: -1, v1: 1 }, { units: 'raw' });
+  t.regions = t.regions.slice();
+  assert.equal(t.packed, undefined);
+  const ct = classColoring(t, { rule: 'argmin' });
+  assert.deepEqual(ct.polygons, cc.polygons);
+  assert.deepEqual(ct.classAreas, cc.classAreas);
+});
