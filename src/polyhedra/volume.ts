@@ -120,6 +120,34 @@ function lattice(P: HPolyhedron | VPolyhedron, known?: VPolyhedron): Lattice {
       for (let i = 0; i < nv * n; i++) R = Math.max(R, Math.abs(X[i]));
       tol = TOL.INCIDENCE * R;
     }
+    // incidence thresholds per vertex (H + known V): the k = n − meq smallest relative slacks of a
+    // vertex are rounding noise; rows within 1e3x that noise are on it, capped at INCIDENCE. A fixed
+    // INCIDENCE alone let nearly parallel rows (slack ~1e-9 at a vertex they miss) join its zero set.
+    let slackAbs: Float64Array | null = null;
+    let thr: Float64Array | null = null;
+    if (!detailed && nv > 0 && P.m > 0) {
+      slackAbs = new Float64Array(P.m * nv);
+      thr = new Float64Array(nv);
+      const rn = new Float64Array(P.m);
+      for (let i = 0; i < P.m; i++) {
+        let nn = 0;
+        for (let j = 0; j < n; j++) nn += PA[i * n + j] * PA[i * n + j];
+        rn[i] = Math.sqrt(nn) || 1;
+      }
+      const kth = Math.max(1, Math.min(P.m, n - P.meq));
+      const col = new Float64Array(P.m);
+      for (let q = 0; q < nv; q++) {
+        for (let i = 0; i < P.m; i++) {
+          let sl = -Pb[i];
+          for (let j = 0; j < n; j++) sl += PA[i * n + j] * X[q * n + j];
+          const a = Math.abs(sl) / rn[i];
+          slackAbs[i * nv + q] = a;
+          col[i] = a;
+        }
+        col.sort();
+        thr[q] = Math.min(tol, Math.max(1e3 * col[kth - 1], 1e-14 * (tol / TOL.INCIDENCE)));
+      }
+    }
     const rows: number[] = [];
     const sets: Int32Array[] = [];
     for (let i = 0; i < P.m; i++) {
@@ -134,15 +162,9 @@ function lattice(P: HPolyhedron | VPolyhedron, known?: VPolyhedron): Lattice {
             cnt++;
           }
         }
-      } else {
-        let nn = 0;
-        for (let j = 0; j < n; j++) nn += PA[i * n + j] * PA[i * n + j];
-        const ti = tol * Math.sqrt(nn);
-        const bi = Pb[i];
+      } else if (slackAbs && thr) {
         for (let q = 0; q < nv; q++) {
-          let s = -bi;
-          for (let j = 0; j < n; j++) s += PA[i * n + j] * X[q * n + j];
-          if (Math.abs(s) <= ti) {
+          if (slackAbs[i * nv + q] <= thr[q]) {
             z[q >>> 5] |= 1 << (q & 31);
             cnt++;
           }

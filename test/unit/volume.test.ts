@@ -315,3 +315,33 @@ test('volume(toVRep(P)) reuses the DD; a V-polyhedron changed afterwards is meas
   const fresh2: VPolyhedron = { n: 4, vertices: V2.vertices.map((v) => v.slice()), rays: [], lines: [] };
   assert.ok(close(volume(V2), volume(fresh2), 1e-12));
 });
+
+test('regression: nearly parallel constraint groups (tilted by 1e-7): volume independent of the DD order, matches Monte Carlo', () => {
+  // with DD_ZERO = 1e-9 such groups merged vertices up to 1e-2 apart and volumes differed by 13% between orders
+  const rng = new Rng(239);
+  for (let trial = 0; trial < 4; trial++) {
+    const d = 3 + (trial % 2);
+    const { rows, b } = boxRows(new Array(d).fill(-2), new Array(d).fill(2));
+    for (let g = 0; g < 3; g++) {
+      const a = Array.from({ length: d }, () => rng.normal());
+      for (let k = 0; k < 4; k++) {
+        rows.push(a.map((x) => x + 1e-7 * rng.normal()));
+        b.push(0.5 + 1e-7 * rng.normal());
+      }
+    }
+    const P = H(d, rows, b);
+    const v = volume(P);
+    for (const order of ['lexmin', 'input', 'maxindex', 'random'] as const) assert.ok(close(volume(P, toVRep(P, { order })), v, 1e-6), `${order} trial ${trial}`);
+    assert.ok(close(volume(toVRep(P).vertices.length ? { n: d, vertices: toVRep(P).vertices.map((x) => x.slice()), rays: [], lines: [] } : P), v, 1e-5), `V path trial ${trial}`);
+    const N = 100000;
+    let hits = 0;
+    const x = new Float64Array(d);
+    for (let s = 0; s < N; s++) {
+      for (let j = 0; j < d; j++) x[j] = rng.uniform(-2, 2);
+      if (inside(P, x)) hits++;
+    }
+    const box = 4 ** d;
+    const p = v / box;
+    assert.ok(Math.abs(hits / N - p) <= 4 * Math.sqrt((p * (1 - p)) / N) + 1 / N, `trial ${trial}: exact ${v}, Monte Carlo ${(hits / N) * box}`);
+  }
+});

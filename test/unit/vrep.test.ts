@@ -64,12 +64,13 @@ function dotRow(M: Float64Array, n: number, i: number, x: ArrayLike<number>): nu
   for (let j = 0; j < n; j++) s += M[i * n + j] * x[j];
   return s;
 }
-/** Numerical rank of a list of vectors (Gram–Schmidt with a relative cut). */
+/** Numerical rank of a list of vectors, each normalised first (Gram–Schmidt with a 1e-9 cut). */
 function rank(vecs: ArrayLike<number>[], n: number): number {
   const basis: Float64Array[] = [];
-  const scale = Math.max(1e-300, ...vecs.map((v) => Math.hypot(...Array.from(v))));
   for (const v of vecs) {
-    const w = Float64Array.from(v);
+    const nv0 = Math.hypot(...Array.from(v));
+    if (!(nv0 > 0)) continue;
+    const w = Float64Array.from(v, (x) => x / nv0); // rows of any scale count alike
     for (let pass = 0; pass < 2; pass++)
       for (const q of basis) {
         let s = 0;
@@ -77,7 +78,7 @@ function rank(vecs: ArrayLike<number>[], n: number): number {
         for (let j = 0; j < n; j++) w[j] -= s * q[j];
       }
     const nw = Math.hypot(...w);
-    if (nw > 1e-9 * scale) basis.push(w.map((x) => x / nw));
+    if (nw > 1e-9) basis.push(w.map((x) => x / nw));
   }
   return basis.length;
 }
@@ -447,5 +448,48 @@ test('an interior point hint gives the same vertices', () => {
     const c = new Float64Array(d); // the origin is inside by construction
     c[0] = 0.01;
     assert.ok(sameSets(ref, toVRep(P, { interior: c }).vertices), `trial ${trial}`);
+  }
+});
+
+test('regression: rows of very different scales (1e-6 .. 1e6) are all kept', () => {
+  // a row of norm 5e-5 next to one of norm 8e5 was once treated as 0 <= 0 (dead) relative to the largest
+  const rng = new Rng(41);
+  for (let trial = 0; trial < 20; trial++) {
+    const d = 2 + (trial % 3);
+    const P = randomPolytope(d, 5, rng);
+    const A = P.A.slice();
+    const b = P.b.slice();
+    for (let i = 0; i < P.m; i++) {
+      const s = 10 ** rng.uniform(-6, 6);
+      for (let j = 0; j < d; j++) A[i * d + j] *= s;
+      b[i] *= s;
+    }
+    const scaled: HPolyhedron = { ...P, A, b };
+    const V = toVRep(scaled);
+    validate(scaled, V);
+    assert.ok(sameSets(V.vertices, toVRep(P).vertices), `trial ${trial}`);
+  }
+});
+
+test('regression: groups of nearly parallel constraints (tilted by 1e-7) give order-independent vertices', () => {
+  const rng = new Rng(27);
+  for (let trial = 0; trial < 6; trial++) {
+    const d = 3 + (trial % 2);
+    const { rows, b } = box(d, -2, 2);
+    for (let g = 0; g < 3; g++) {
+      const a = Array.from({ length: d }, () => rng.normal());
+      for (let k = 0; k < 4; k++) {
+        rows.push(a.map((x) => x + 1e-7 * rng.normal()));
+        b.push(0.5 + 1e-7 * rng.normal());
+      }
+    }
+    const P = H(d, rows, b);
+    const ref = toVRep(P);
+    validate(P, ref);
+    for (const order of ['lexmin', 'input', 'maxindex', 'random'] as const) {
+      const V = toVRep(P, { order });
+      assert.equal(V.vertices.length, ref.vertices.length, `${order} trial ${trial}`);
+      assert.ok(sameSets(V.vertices, ref.vertices, 1e-6), `${order} trial ${trial}`);
+    }
   }
 });
