@@ -6,7 +6,9 @@
  * count, the areas summing to the rectangle's (1e-9 relative), the class polygons tiling it, and
  * seeded points (the region containing the point has the network's pattern, its affine map equals
  * evaluation to 1e-9 and the class polygon there has the evaluated class). Then repeated runs are
- * timed (median and minimum; the machine is shared, so the load average is reported too).
+ * timed (median and minimum; the machine is shared, so the load average is reported too), with
+ * the first run of each slice (before V8 has optimised the code, as in a fresh Web Worker) and the
+ * time to make the region objects from the packed arrays.
  */
 import { loadavg } from 'node:os';
 import { activationPattern, evaluate } from '../src/network/evaluate.js';
@@ -93,6 +95,7 @@ export async function runSliceBench(opts: { repeats?: number; seed?: number; poi
   const repeats = opts.repeats ?? 15;
   const seed = opts.seed ?? 20261127;
   const points = opts.points ?? 200;
+  const load0 = loadavg().map((x) => round(x, 3));
   const rows = [];
   const nets = new Map<string, Network>();
   for (const [i, c] of CASES.entries()) {
@@ -102,11 +105,15 @@ export async function runSliceBench(opts: { repeats?: number; seed?: number; poi
     const rect = rectOf(net, c);
     const units = c.raw ? ('raw' as const) : ('normalized' as const);
     const rule = c.raw ? ('argmin' as const) : ('argmax' as const);
+    // the first slice and colouring of this kind in the process (V8 has not optimised the code yet)
+    const tf = performance.now();
     const first = computeSlice(net, plane, rect, { units });
+    classColoring(first, { rule });
+    const firstMs = performance.now() - tf;
     const judged = check(net, c, first, seed + i, points);
     // warm-up, then timed runs: the slice alone, the class colouring alone, and both
     for (let w = 0; w < 3; w++) classColoring(computeSlice(net, plane, rect, { units }), { rule });
-    const slice: number[] = [], coloring: number[] = [], both: number[] = [];
+    const slice: number[] = [], coloring: number[] = [], both: number[] = [], objects: number[] = [];
     let last = first;
     for (let r = 0; r < repeats; r++) {
       const t0 = performance.now();
@@ -117,6 +124,13 @@ export async function runSliceBench(opts: { repeats?: number; seed?: number; poi
       slice.push(t1 - t0);
       coloring.push(t2 - t1);
       both.push(t2 - t0);
+    }
+    // making the region objects (slice.regions) for code that reads them instead of slice.packed
+    for (let r = 0; r < Math.min(repeats, 7); r++) {
+      const s = computeSlice(net, plane, rect, { units });
+      const t0 = performance.now();
+      if (s.regions.length < 0) throw new Error('unreachable');
+      objects.push(performance.now() - t0);
     }
     const cc = classColoring(last, { rule });
     rows.push({
@@ -135,9 +149,11 @@ export async function runSliceBench(opts: { repeats?: number; seed?: number; poi
       sliceMs: { median: round(median(slice)), min: round(Math.min(...slice)) },
       classColoringMs: { median: round(median(coloring)), min: round(Math.min(...coloring)) },
       totalMs: { median: round(median(both)), min: round(Math.min(...both)) },
+      firstRunMs: round(firstMs),
+      regionObjectsMs: { median: round(median(objects)), min: round(Math.min(...objects)) },
     });
   }
-  return { suite: 'slice', machine: machine(), loadAverage: loadavg().map((x) => round(x, 3)), repeats, seed, slices: rows };
+  return { suite: 'slice', machine: machine(), loadAverage: { start: load0, end: loadavg().map((x) => round(x, 3)) }, repeats, seed, slices: rows };
 }
 
 // run directly: node --import tsx bench/slice.ts
