@@ -51,6 +51,7 @@ function checkShape(V: VPolyhedron): void {
   for (const [name, list] of [['vertices', V.vertices], ['rays', V.rays], ['lines', V.lines]] as const) {
     list.forEach((p, i) => {
       if (p.length !== n) throw new PreimageError('SHAPE_MISMATCH', `VPolyhedron.${name}[${i}]: expected length ${n}, found ${p.length}`);
+      for (let j = 0; j < n; j++) if (!Number.isFinite(p[j])) throw new PreimageError('NON_FINITE', `VPolyhedron.${name}[${i}][${j}]: expected a finite number, found ${p[j]}`);
     });
   }
 }

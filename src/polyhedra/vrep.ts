@@ -693,6 +693,10 @@ function checkShape(P: HPolyhedron): void {
   if (P.b.length !== m) bad('b', m, P.b.length);
   if ((P.Aeq?.length ?? 0) !== meq * n) bad('Aeq', meq * n, P.Aeq?.length ?? 0);
   if ((P.beq?.length ?? 0) !== meq) bad('beq', meq, P.beq?.length ?? 0);
+  for (const [name, arr] of [['A', P.A], ['b', P.b], ['Aeq', P.Aeq], ['beq', P.beq]] as const) {
+    if (!arr) continue;
+    for (let i = 0; i < arr.length; i++) if (!Number.isFinite(arr[i])) throw new PreimageError('NON_FINITE', `HPolyhedron.${name}[${i}]: expected a finite number, found ${arr[i]}`);
+  }
 }
 
 /**
@@ -1032,7 +1036,7 @@ function maxAbsOf(p: ArrayLike<number>): number {
   return m;
 }
 
-/** Remove unit directions closer than TOL.MERGE to an earlier one; sort lexicographically. */
+/** Remove unit directions closer than TOL.MERGE to an earlier one; sort lexicographically. @internal */
 export function dedupeDirections(dirs: Float64Array[]): Float64Array[] {
   const sorted = dirs.slice().sort(lexCompare);
   const out: Float64Array[] = [];

@@ -425,9 +425,12 @@ test('constraint orders all give the same vertices', () => {
   }
 });
 
-test('bad shapes are rejected with a typed error', () => {
+test('bad shapes and non-finite entries are rejected with a typed error', () => {
   assert.throws(() => toVRep({ n: 2, m: 1, A: new Float64Array(3), b: new Float64Array(1), meq: 0, Aeq: new Float64Array(0), beq: new Float64Array(0) }), { name: 'PreimageError', code: 'SHAPE_MISMATCH' });
   assert.throws(() => toHRep({ n: 2, vertices: [new Float64Array(3)], rays: [], lines: [] }), { name: 'PreimageError', code: 'SHAPE_MISMATCH' });
+  assert.throws(() => toVRep(H(2, [[NaN, 0]], [1])), { name: 'PreimageError', code: 'NON_FINITE' });
+  assert.throws(() => toVRep(H(2, [[1, 0]], [Infinity])), { name: 'PreimageError', code: 'NON_FINITE' });
+  assert.throws(() => toHRep({ n: 1, vertices: [Float64Array.of(NaN)], rays: [], lines: [] }), { name: 'PreimageError', code: 'NON_FINITE' });
 });
 
 test('with lines and far from the origin (rescaled DD), vertices stay orthogonal to the lines', () => {
