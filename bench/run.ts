@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- suite ...]`: runs the benchmark suites and prints one JSON document.
- * Suites: lp, vcas, acas-partition, acas-props, acasxu, mnistfc (the VNN-COMP instance lists;
+ * Suites: lp, vcas, acas-partition, acas-props, slice, acasxu, mnistfc (the VNN-COMP instance lists;
  * options --only <regex>, --limit N, --timeout S, --process, --cpu-limit; see bench/vnncomp.ts). Default: all
  * but acasxu and mnistfc, which take many minutes. Every suite checks its answers
  * before timing them. Suites that need ../shared/data (or $RELU_PREIMAGE_DATA) say so and skip.
@@ -12,6 +12,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   vcas: async () => (await import('./vcas.js')).runVcasBench(),
   'acas-partition': async () => (await import('./acas.js')).runAcasPartitionBench(),
   'acas-props': async () => (await import('./acas.js')).runAcasPropsBench(),
+  slice: async () => (await import('./slice.js')).runSliceBench(),
   acasxu: async () => (await import('./vnncomp.js')).runAcasxuBench(),
   mnistfc: async () => (await import('./vnncomp.js')).runMnistfcBench(),
 };
