@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { buildProgram, main } from '../../src/cli/main.js';
+import { buildProgram } from '../../src/cli/main.js';
 import { PreimageError } from '../../src/errors.js';
 import { readJsonNetwork } from '../../src/formats/json.js';
 import { readNnet } from '../../src/formats/nnet.js';
@@ -19,6 +19,7 @@ import { denormalizeOutput, normalizeInput } from '../../src/network/normalizati
 import type { Network } from '../../src/network/types.js';
 import { Rng } from '../../src/util/rng.js';
 import { repoRoot } from '../helpers/data.js';
+import { runCli, type Run } from '../helpers/cli.js';
 
 const VCAS = 'examples/VertCAS_21_1.onnx';
 const ACAS = 'examples/ACASXU_run2a_1_1_batch_2000.nnet';
@@ -29,12 +30,6 @@ const CORPORA = { onnx: '.onnx', nnet: '.nnet', json: '.json', vnnlib: '.vnnlib'
 const ERROR_LINE = /^error ([A-Z_]+): (.+)$/;
 /** A raw ACAS Xu input inside the file's bounds (rho ft, theta rad, psi rad, v_own ft/s, v_int ft/s). */
 const ACAS_RAW = [21000, 0.5, -1.2, 640, 720];
-
-interface Run {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
 
 let tmp = '';
 before(() => {
@@ -59,37 +54,7 @@ function spawnCli(args: string[]): Promise<Run> {
   });
 }
 
-/**
- * Runs `main(argv)` in this process, capturing what it writes. Only string chunks are captured:
- * the CLI writes strings, while the test runner's own reporting (Buffers) passes through.
- * Paths in argv are relative to the repository root.
- */
-async function cli(...args: string[]): Promise<Run> {
-  let stdout = '', stderr = '';
-  const out = process.stdout.write, err = process.stderr.write;
-  const capture = (orig: typeof out, stream: NodeJS.WriteStream, add: (s: string) => void) =>
-    function (this: unknown, chunk: unknown, ...rest: unknown[]): boolean {
-      if (typeof chunk !== 'string') return (orig as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
-      add(chunk);
-      const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
-      cb?.();
-      return true;
-    } as typeof out;
-  process.stdout.write = capture(out, process.stdout, (s) => (stdout += s));
-  process.stderr.write = capture(err, process.stderr, (s) => (stderr += s));
-  const cwd = process.cwd();
-  let status: number;
-  try {
-    process.chdir(repoRoot);
-    status = await main(args);
-  } finally {
-    process.chdir(cwd);
-    process.stdout.write = out;
-    process.stderr.write = err;
-    process.exitCode = undefined; // main() may set it (e.g. `check`); it must not fail this test process
-  }
-  return { status, stdout, stderr };
-}
+const cli = runCli;
 
 /** Exit status 2, nothing on stdout, exactly one `error CODE: message` line on stderr, no stack trace; returns the code. */
 function assertUserError(r: Run, what: string, code?: string): string {

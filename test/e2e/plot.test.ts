@@ -4,10 +4,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
 import { writeJsonNetwork } from '../../src/formats/json.js';
 import { paperFigureNetwork } from '../helpers/networks.js';
-import { repoRoot } from '../helpers/data.js';
+import { runCli, type Run } from '../helpers/cli.js';
 
 const VCAS = 'examples/VertCAS_21_1.onnx';
 const ACAS = 'examples/ACASXU_run2a_1_1_batch_2000.nnet';
@@ -16,34 +15,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const PAPER = join(dir, 'paper.json');
 writeFileSync(PAPER, writeJsonNetwork(paperFigureNetwork()));
 
-interface Run { status: number; stdout: string; stderr: string }
-
-async function cli(...args: string[]): Promise<Run> {
-  let stdout = '', stderr = '';
-  const out = process.stdout.write, err = process.stderr.write;
-  const capture = (orig: typeof out, stream: NodeJS.WriteStream, add: (s: string) => void) =>
-    function (this: unknown, chunk: unknown, ...rest: unknown[]): boolean {
-      if (typeof chunk !== 'string') return (orig as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
-      add(chunk);
-      const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
-      cb?.();
-      return true;
-    } as typeof out;
-  process.stdout.write = capture(out, process.stdout, (s) => (stdout += s));
-  process.stderr.write = capture(err, process.stderr, (s) => (stderr += s));
-  const cwd = process.cwd();
-  let status: number;
-  try {
-    process.chdir(repoRoot);
-    status = await main(args);
-  } finally {
-    process.chdir(cwd);
-    process.stdout.write = out;
-    process.stderr.write = err;
-    process.exitCode = undefined;
-  }
-  return { status, stdout, stderr };
-}
+const cli = runCli;
 
 function assertOk(r: Run, file: string): string {
   assert.equal(r.status, 0, r.stderr);

@@ -11,13 +11,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { main } from '../../src/cli/main.js';
 import { checkCounterexample, formatVnncompResult, parseVnncompResult, verifyProperty, type VerifyReport } from '../../src/analysis/verify.js';
 import { readNetwork } from '../../src/formats/detect.js';
 import { parseVnnlib, type VnnlibSpec } from '../../src/formats/vnnlib.js';
 import { evaluate } from '../../src/network/evaluate.js';
 import type { Network } from '../../src/network/types.js';
 import { dataDir, dataPath, NO_DATA, repoRoot } from '../helpers/data.js';
+import { runCli, type Run } from '../helpers/cli.js';
 
 const NNET = join(repoRoot, 'examples', 'ACASXU_run2a_1_1_batch_2000.nnet');
 const EX = (f: string) => join(repoRoot, 'examples', f);
@@ -176,35 +176,7 @@ test('a spec over other dimensions is the answer error (with its code), not an e
 // ---------------------------------------------------------------------------------------------
 // the command, in this process
 
-interface Run {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(...args: string[]): Promise<Run> {
-  let stdout = '', stderr = '';
-  const out = process.stdout.write, err = process.stderr.write;
-  const capture = (orig: typeof out, stream: NodeJS.WriteStream, add: (s: string) => void) =>
-    function (this: unknown, chunk: unknown, ...rest: unknown[]): boolean {
-      if (typeof chunk !== 'string') return (orig as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
-      add(chunk);
-      const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
-      cb?.();
-      return true;
-    } as typeof out;
-  process.stdout.write = capture(out, process.stdout, (s) => (stdout += s));
-  process.stderr.write = capture(err, process.stderr, (s) => (stderr += s));
-  let status: number;
-  try {
-    status = await main(args);
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-    process.exitCode = undefined;
-  }
-  return { status, stdout, stderr };
-}
+const cli = runCli;
 
 test('preimage verify: the VNN-COMP text on stdout and in --out; --json; --all', async () => {
   const outFile = join(tmp, 'cli-result.txt');
