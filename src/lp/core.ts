@@ -67,6 +67,9 @@ const CYCLE_WATCH_AFTER = 50;
 /** Rows narrower than this use the JS loop: the call into WebAssembly costs more than it saves. */
 const KERNEL_MIN_WIDTH = 12;
 
+/** A primal edge-weight update whose result is below this fraction of its terms is redone exactly. */
+const PW_CANCEL = 0.05;
+
 /** Row kinds. */
 const K_INEQ = 0;
 const K_EQ = 1;
@@ -160,6 +163,12 @@ export class SimplexCore {
   tau = new Float64Array(0);
   d = new Float64Array(0);
   w = new Float64Array(0);
+  /** Primal steepest-edge weights of the slots, ‖B⁻¹ e_k‖² (kept exact by updates). */
+  pw = new Float64Array(0);
+  /** The updated pw lost accuracy to cancellation: recompute before pricing. */
+  pwStale = true;
+  /** Scratch in the arena: v = B⁻ᵀ u for the weight update. */
+  v = new Float64Array(0);
   candK = new Int32Array(0);
   candT = new Float64Array(0);
   candR = new Float64Array(0);
@@ -221,6 +230,7 @@ export class SimplexCore {
     this.wVar = new Float64Array(c);
     this.d = new Float64Array(c);
     this.w = new Float64Array(c);
+    this.pw = new Float64Array(c);
     this.flipD = new Float64Array(c);
     this.candK = new Int32Array(c);
     this.candT = new Float64Array(c);
@@ -238,6 +248,7 @@ export class SimplexCore {
   /** Re-reads the arena's views (they change when its memory grows). */
   private views(): void {
     this.tau = this.arena.tau;
+    this.v = this.arena.v;
     this.Binv = this.arena.Binv;
     this.T = this.arena.T;
   }
@@ -1149,6 +1160,7 @@ export class SimplexCore {
 
   /** Primal simplex from a primal feasible basis. On ST_UNBOUNDED the ray is in `d`. */
   primalSimplex(): number {
+    this.edgeWeights();
     this.visited.clear();
     this.phaseIters = 0;
     this.blandNow = this.set.bland;
@@ -1162,10 +1174,12 @@ export class SimplexCore {
       const lim = this.limitHit();
       if (lim >= 0) return lim;
       if (!this.maybeRefactor()) return ST_NUMERIC;
-      // Pricing: steepest edge in x-space, |λ_k| / ‖B⁻¹ e_k‖ (Bland: smallest constraint index).
+      // Pricing: steepest edge in x-space, λ_k² / ‖B⁻¹ e_k‖²; Bland: smallest constraint index.
       let k = -1;
       let best = -1;
       let bestIdx = NONE;
+      if (this.pwStale) this.edgeWeights();
+      const pw = this.pw;
       for (let kk = 0; kk < n; kk++) {
         const di = this.dualInf(kk);
         if (di <= tolD) continue;
@@ -1178,9 +1192,7 @@ export class SimplexCore {
           }
           continue;
         }
-        let nrm = 0;
-        for (let j = 0; j < n; j++) nrm += Binv[j * n + kk] * Binv[j * n + kk];
-        const sc = (di * di) / nrm;
+        const sc = (di * di) / pw[kk];
         if (sc > best) {
           best = sc;
           k = kk;
@@ -1285,12 +1297,63 @@ export class SimplexCore {
         if (this.sincRefactor === 0 || !this.refactor()) return ST_NUMERIC;
         continue;
       }
+      this.updateEdgeWeights(k, alpha);
       this.pivot(k, enter, eSide, eBound, 0);
       if (!this.blandNow && enterTh === 0 && this.revisited()) {
         this.blandNow = true;
         this.note("cycling detected (basis revisited): switched to Bland's rule");
       }
     }
+  }
+
+  /** pw_k = ‖B⁻¹ e_k‖² from scratch (one row-major sweep). */
+  private edgeWeights(): void {
+    this.pwStale = false;
+    const n = this.n;
+    const pw = this.pw;
+    const Binv = this.Binv;
+    pw.fill(0, 0, n);
+    for (let j = 0; j < n; j++) {
+      const bb = j * n;
+      for (let p = 0; p < n; p++) {
+        const b = Binv[bb + p];
+        pw[p] += b * b;
+      }
+    }
+  }
+
+  /**
+   * Updates pw for the pivot on slot k (before it): column p of B⁻¹ becomes
+   * B⁻¹e_p − (τ_p/α) u with u = B⁻¹e_k, so pw_p += −2(τ_p/α)(u·B⁻¹e_p) + (τ_p/α)² pw_k and
+   * pw_k /= α². v = B⁻ᵀu is accumulated row by row in the SIMD kernel: O(n²).
+   */
+  private updateEdgeWeights(k: number, alpha: number): void {
+    const n = this.n;
+    const Binv = this.Binv;
+    const v = this.v;
+    const tau = this.tau;
+    const pw = this.pw;
+    const kernel = n >= KERNEL_MIN_WIDTH ? this.arena.kernel : null;
+    const { vOff, binvOff } = this.arena;
+    v.fill(0, 0, n);
+    for (let j = 0; j < n; j++) {
+      const uj = Binv[j * n + k];
+      if (uj === 0) continue;
+      if (kernel) kernel(vOff, -uj, binvOff + 8 * j * n, n);
+      else for (let p = 0; p < n; p++) v[p] += uj * Binv[j * n + p];
+    }
+    const gk = pw[k];
+    for (let p = 0; p < n; p++) {
+      if (p === k) continue;
+      const r = tau[p] / alpha;
+      if (r === 0) continue;
+      const big = pw[p] + r * r * gk;
+      const g = pw[p] - 2 * r * v[p] + r * r * gk;
+      // Cancellation amplifies the error of the old weights: recompute them before the next use.
+      if (!(g > PW_CANCEL * big)) this.pwStale = true;
+      pw[p] = g > 1e-300 ? g : 1e-300;
+    }
+    pw[k] = gk / (alpha * alpha);
   }
 
   /**
@@ -1316,11 +1379,17 @@ export class SimplexCore {
   private setSide(k: number, side: number, rhs: number): void {
     const id = this.slotId[k];
     this.toggleHash(id, this.slotSide[k]);
+    const delta = rhs - this.rhsW[k];
     this.slotSide[k] = side;
     this.rhsW[k] = rhs;
     this.toggleHash(id, side);
-    this.computeX();
-    this.computeAct();
+    // x moves by δ B⁻¹ e_k, row i's activity by δ T[i][k]
+    const n = this.n;
+    for (let j = 0; j < n; j++) this.x[j] += delta * this.Binv[j * n + k];
+    for (let i = 0; i < this.R; i++) this.act[i] += delta * this.T[i * n + k];
+    if (id >= 0) this.act[id] = rhs;
+    else this.x[~id] = rhs;
+    this.sincFresh++;
   }
 
   // ============================================================================================

@@ -158,17 +158,20 @@ function wasmModule(): WebAssembly.Module | null {
 const PAGE = 65536;
 
 /**
- * Storage for τ (nCap), B⁻¹ (nCap²) and the tableau T (rows x n) in one WebAssembly memory, laid
+ * Storage for τ and v (nCap each), B⁻¹ (nCap²) and the tableau T (rows x n) in one WebAssembly memory, laid
  * out in that order so T can grow at its end. Views are recreated whenever the memory grows
- * (growing detaches the old ones): callers must re-read `tau`, `Binv` and `T` after `reserve`.
+ * (growing detaches the old ones): callers must re-read `tau`, `v`, `Binv` and `T` after `reserve`.
  * Without WebAssembly SIMD, `kernel` is null and the arrays are ordinary.
  */
 export class Arena {
   tau = new Float64Array(0);
+  /** A second n-vector the kernel can accumulate into. */
+  v = new Float64Array(0);
   Binv = new Float64Array(0);
   T = new Float64Array(0);
   /** Byte offsets of τ, B⁻¹ and T inside the memory (for the kernel). */
   tauOff = 0;
+  vOff = 0;
   binvOff = 0;
   tOff = 0;
   kernel: Kernel | null = null;
@@ -193,10 +196,11 @@ export class Arena {
    * the first `keepT` doubles of T survive (nCap must not change then).
    */
   reserve(nCap: number, tDoubles: number, keepT: number): void {
-    const tOff = 16 * Math.ceil((8 * nCap + 8 * nCap * nCap) / 16) + 16;
+    const tOff = 16 * Math.ceil((16 * nCap + 8 * nCap * nCap) / 16) + 16;
     if (!this.mem) {
       if (nCap !== this.nCap) {
         this.tau = new Float64Array(nCap);
+        this.v = new Float64Array(nCap);
         this.Binv = new Float64Array(nCap * nCap);
       }
       if (tDoubles > this.T.length) {
@@ -213,10 +217,12 @@ export class Arena {
     const buf = this.mem.buffer;
     this.nCap = nCap;
     this.tauOff = 0;
-    this.binvOff = 8 * nCap;
+    this.vOff = 8 * nCap;
+    this.binvOff = 16 * nCap;
     this.tOff = tOff;
     this.tau = new Float64Array(buf, 0, nCap);
-    this.Binv = new Float64Array(buf, 8 * nCap, nCap * nCap);
+    this.v = new Float64Array(buf, 8 * nCap, nCap);
+    this.Binv = new Float64Array(buf, 16 * nCap, nCap * nCap);
     this.T = new Float64Array(buf, tOff, (buf.byteLength - tOff) >> 3);
   }
 }

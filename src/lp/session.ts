@@ -16,8 +16,12 @@ import type { LpProblem, LpResult } from './types.js';
  * - {@link popRow}: a removed row that was in the basis is replaced by a placeholder row fixing
  *   one free coordinate at its current value (one pivot), which keeps x primal feasible; the
  *   next solve finishes with primal simplex pivots;
- * - {@link setObjective}: keeps the basis; the next solve runs primal simplex when the basis is
- *   primal feasible, else dual simplex on shifted costs followed by primal clean-up.
+ * - {@link setObjective}: keeps the basis; the next solve runs primal simplex (steepest edge,
+ *   exact weights updated in O(n²) per pivot) when the basis is primal feasible, else dual simplex
+ *   on shifted costs followed by primal clean-up. Measured on box-bounded 200 x 600 problems with
+ *   objectives ±e_k (bound tightening): 350 warm pivots vs 550 cold, but about the same wall
+ *   time (a primal pivot costs ~1.7 dual pivots); on 50 x 200 warm is as fast as cold, on 5 x 30
+ *   faster. So it is kept warm: never slower by much, faster for nearby objectives.
  * Guarantees: as {@link solveLp}; a warm solve returns the same status and the same objective
  * (to the tolerances) as a cold solve of the current problem. x may differ when the optimum is
  * not unique. Result arrays are fresh copies.
