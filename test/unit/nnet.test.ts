@@ -9,8 +9,8 @@ import { parseVnnlib } from '../../src/formats/vnnlib.js';
 import { createNetwork } from '../../src/network/create.js';
 import { normalizeBox, normalizeOutput, denormalizeInput } from '../../src/network/normalization.js';
 import { PreimageError } from '../../src/errors.js';
-import type { Network } from '../../src/network/types.js';
 import { dataDir, dataPath, repoRoot, NO_DATA } from '../helpers/data.js';
+import { assertSameNetwork } from '../helpers/asserts.js';
 
 const examples = join(repoRoot, 'examples');
 const badDir = join(repoRoot, 'test', 'fixtures', 'bad', 'nnet');
@@ -34,28 +34,6 @@ const TINY = `// tiny test network: 2 inputs, 3 ReLU units, 1 output
 1,-1,2,
 0.5,
 `;
-
-/** Bit-identical comparison of two networks (weights, biases, activations, normalisation). */
-function assertSameNetwork(a: Network, b: Network): void {
-  assert.equal(a.inputSize, b.inputSize);
-  assert.equal(a.outputSize, b.outputSize);
-  assert.equal(a.layers.length, b.layers.length);
-  const same = (x: ArrayLike<number>, y: ArrayLike<number>, what: string): void => {
-    assert.equal(x.length, y.length, `${what}: length`);
-    for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) assert.fail(`${what}[${i}]: ${x[i]} !== ${y[i]}`);
-  };
-  a.layers.forEach((l, k) => {
-    const m = b.layers[k];
-    assert.deepEqual([l.inSize, l.outSize, l.activation], [m.inSize, m.outSize, m.activation], `layer ${k + 1}`);
-    same(l.weights, m.weights, `layer ${k + 1} weights`);
-    same(l.bias, m.bias, `layer ${k + 1} bias`);
-  });
-  assert.equal(a.normalization === undefined, b.normalization === undefined, 'normalisation presence');
-  if (a.normalization && b.normalization) {
-    for (const key of ['inputMin', 'inputMax', 'inputMean', 'inputRange'] as const) same(a.normalization[key], b.normalization[key], key);
-    same([a.normalization.outputMean, a.normalization.outputRange], [b.normalization.outputMean, b.normalization.outputRange], 'output normalisation');
-  }
-}
 
 function codeOf(f: () => unknown): { code: string; at?: string; message: string } {
   try {

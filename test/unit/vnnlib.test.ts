@@ -4,8 +4,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseVnnlib } from '../../src/formats/vnnlib.js';
 import type { VnnlibSpec } from '../../src/formats/vnnlib.js';
-import { PreimageError } from '../../src/errors.js';
 import { dataDir, dataPath, repoRoot, NO_DATA } from '../helpers/data.js';
+import { errorOf } from '../helpers/asserts.js';
 
 const examples = join(repoRoot, 'examples');
 const badDir = join(repoRoot, 'test', 'fixtures', 'bad', 'vnnlib');
@@ -27,16 +27,6 @@ const TINY = `; tiny property: 2 inputs, 1 output
 
 const HEAD2x2 = '(declare-const X_0 Real)(declare-const X_1 Real)(declare-const Y_0 Real)(declare-const Y_1 Real)\n';
 const BOX2 = '(assert (<= X_0 1))(assert (>= X_0 0))(assert (<= X_1 1))(assert (>= X_1 0))\n';
-
-function errorOf(f: () => unknown): PreimageError {
-  try {
-    f();
-  } catch (e) {
-    assert.ok(e instanceof PreimageError, `expected a PreimageError, got ${e}`);
-    return e;
-  }
-  assert.fail('expected an error, none was thrown');
-}
 
 /** Polytope rows as readable strings "T_row <= t". */
 function rows(spec: VnnlibSpec, p: number): string[] {
