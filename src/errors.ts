@@ -39,7 +39,9 @@ export type ErrorCode =
   | 'BAD_DOMAIN'
   | 'NOT_RELU_OUTPUT'
   | 'BAD_RESULT_FILE'
-  | 'IO';
+  | 'IO'
+  // a subtree task of the parallel or distributed search (src/preimage/subtree.ts)
+  | 'BAD_TASK';
 
 /** One problem found in an input: a code, a message and an optional location. */
 export interface Issue {

@@ -87,13 +87,17 @@ export interface SearchControl {
   maxNodes?: number;
   onProgress?: (s: SearchStats) => void;
   progressEveryMs?: number;
+  /** Polled once per node with the signal: true cancels (for threads, which cannot see the caller's AbortSignal). */
+  cancelled?: () => boolean;
+  /** End with `split` at the first frame boundary where nodes + LPs in `stats` reach this and two frames or more remain. */
+  splitAfter?: number;
 }
 
 export type StopReason = null | 'cancelled' | 'time' | 'budget';
 
 /** Checks the search's budgets and cancellation once per node, and reports progress about once a second. */
 export function stopReason(control: SearchControl, stats: SearchStats, progress: { last: number }): StopReason {
-  if (control.signal?.aborted) return 'cancelled';
+  if (control.signal?.aborted || control.cancelled?.()) return 'cancelled';
   const now = performance.now();
   if (control.deadline !== undefined && now > control.deadline) return 'time';
   if (control.maxNodes !== undefined && stats.nodes >= control.maxNodes) return 'budget';
@@ -126,8 +130,15 @@ export interface Frame {
  * (inactive branch before active). Returns the reason it stopped (null when complete).
  */
 export function* searchPieces(layers: Layer[], domain: DomainSet, target: TargetSet, stats: SearchStats, control: SearchControl = {}): Generator<RawPiece, StopReason> {
+  const stack = new RowStack(domain.n, lpBaseRows(domain), { lower: domain.lo, upper: domain.hi });
+  stats.nodes++;
+  const end = yield* lpSearchFrom([{ ...lpRootFrame(layers, domain), rowCount: stack.size, pending: [] }], stack, layers, target, stats, control);
+  return end === 'split' ? null : end;
+}
+
+/** The rows of a domain that enter the LP as rows (box rows of non-polyhedron domains enter as variable bounds). */
+export function lpBaseRows(domain: DomainSet): Row[] {
   const n = domain.n;
-  const boxBounds = { lower: domain.lo, upper: domain.hi };
   const baseRows: Row[] = [];
   const D = domain.P;
   for (let i = 0; i < D.m; i++) {
@@ -136,27 +147,42 @@ export function* searchPieces(layers: Layer[], domain: DomainSet, target: Target
     baseRows.push({ a, b: D.b[i], kind: 'ineq' });
   }
   for (let i = 0; i < D.meq; i++) baseRows.push({ a: D.Aeq.slice(i * n, i * n + n), b: D.beq[i], kind: 'eq' });
-  const stack = new RowStack(n, baseRows, boxBounds);
-  const lastLayer = layers.length - 1;
+  return baseRows;
+}
 
-  // root witness: any point of the domain
-  stats.nodes++;
-  const root = stack.minimize(new Float64Array(n));
-  stats.lps++;
-  if (root.status !== 'optimal' || !root.x) {
-    if (root.status === 'infeasible') stats.pruned++;
-    else stats.lpFailures++;
-    return null;
-  }
+/** The root node of the LP search (its witness is found by the first LP of the search). */
+export function lpRootFrame(layers: Layer[], domain: DomainSet): Omit<Frame, 'rowCount' | 'pending'> {
+  const n = domain.n;
   const id = identityMap(n);
-  const frames: Frame[] = [
-    { layer: 0, unit: 0, rowCount: stack.size, pending: [], patterns: [new Uint8Array(layers[0].outSize)], ...layerMap(layers[0], id.M, id.c, n, n), lo: Float64Array.from(domain.lo), hi: Float64Array.from(domain.hi), witness: root.x },
-  ];
+  return { layer: 0, unit: 0, patterns: [new Uint8Array(layers[0].outSize)], ...layerMap(layers[0], id.M, id.c, n, n), lo: Float64Array.from(domain.lo), hi: Float64Array.from(domain.hi), witness: null };
+}
+
+/**
+ * How a search below given frames ends: a stop reason, or `split` when the work counted in
+ * `stats` (nodes + LPs) reached `control.splitAfter` with at least two frames left (the
+ * frames array then holds the remaining work, see src/preimage/subtree.ts).
+ */
+export type SearchEnd = StopReason | 'split';
+
+/** The split test of a search loop: done at frame boundaries only, from counters only (never from time). */
+export function splitDue(control: SearchControl, stats: SearchStats, frames: number): boolean {
+  return control.splitAfter !== undefined && frames >= 2 && stats.nodes + stats.lps >= control.splitAfter;
+}
+
+/**
+ * Depth-first LP search below `frames` (processed last to first, as a stack; the array is
+ * consumed in place, so that after an early end it holds the remaining work). The rows of a
+ * frame are `stack`'s first `rowCount` rows plus its `pending` rows; `stack` must hold them.
+ */
+export function* lpSearchFrom(frames: Frame[], stack: RowStack, layers: Layer[], target: TargetSet, stats: SearchStats, control: SearchControl = {}): Generator<RawPiece, SearchEnd> {
+  const n = stack.n;
+  const lastLayer = layers.length - 1;
   const progress = { last: performance.now() };
 
   while (frames.length > 0) {
     const stop = stopReason(control, stats, progress);
     if (stop) return stop;
+    if (splitDue(control, stats, frames.length)) return 'split';
     const f = frames.pop() as Frame;
     stack.truncate(f.rowCount);
     for (const r of f.pending) stack.push(r);

@@ -14,7 +14,7 @@ import type { DomainSet } from './domain.js';
 import type { Row } from './rows.js';
 import { symbolicReachable, vertexRange } from './bounds.js';
 import type { TargetSet } from './target.js';
-import { stopReason, composeRows, disjointRows, identityMap, layerMap, layerMapAfter, targetReachable, type RawPiece, type SearchControl, type SearchStats, type StopReason } from './search.js';
+import { stopReason, splitDue, composeRows, disjointRows, identityMap, layerMap, layerMapAfter, targetReachable, type RawPiece, type SearchControl, type SearchEnd, type SearchStats, type StopReason } from './search.js';
 
 
 /** Can the vertex search handle this problem? (bounded full-dimensional box, low dimension, no equalities) */
@@ -58,16 +58,22 @@ export function rootVertexFrame(layers: Layer[], domain: DomainSet): VFrame {
 
 export function* vertexSearchPieces(layers: Layer[], domain: DomainSet, target: TargetSet, stats: SearchStats, control: SearchControl = {}): Generator<RawPiece, StopReason> {
   stats.nodes++;
-  return yield* vertexSearchFrom([rootVertexFrame(layers, domain)], layers, domain.n, target, stats, control);
+  const end = yield* vertexSearchFrom([rootVertexFrame(layers, domain)], layers, domain.n, target, stats, control);
+  return end === 'split' ? null : end;
 }
 
-/** Depth-first search below the given frames (processed last to first, as a stack). */
-export function* vertexSearchFrom(frames: VFrame[], layers: Layer[], n: number, target: TargetSet, stats: SearchStats, control: SearchControl = {}): Generator<RawPiece, StopReason> {
+/**
+ * Depth-first search below the given frames (processed last to first, as a stack). The array is
+ * consumed in place: after an early end (a stop reason, or `split`, see splitDue) it holds the
+ * remaining work.
+ */
+export function* vertexSearchFrom(frames: VFrame[], layers: Layer[], n: number, target: TargetSet, stats: SearchStats, control: SearchControl = {}): Generator<RawPiece, SearchEnd> {
   const progress = { last: performance.now() };
   const ctx = advanceContext(layers, target, stats, n, frames);
   while (frames.length > 0) {
     const stop = stopReason(control, stats, progress);
     if (stop) return stop;
+    if (splitDue(control, stats, frames.length)) return 'split';
     const f = frames.pop() as VFrame;
     // the hot loop lives in a plain function: generator frames are slow to optimise
     if (advanceVertex(f, ctx)) yield* finishVertexLeaf(f, target, stats, n);

@@ -50,7 +50,7 @@ parentPort?.on('message', (msg: { type: 'init'; problem: PreparedProblem } | Tas
   for (;;) {
     const r = it.next();
     if (r.done) {
-      stop = r.value;
+      stop = r.value === 'split' ? null : r.value;
       break;
     }
     const g0 = performance.now();
