@@ -75,6 +75,10 @@ export function vertexValues(P: VPoly, a: ArrayLike<number>, c: number, out: Flo
 }
 
 /** Result of {@link splitVPoly}: the parts with h <= 0 and h >= 0 (null when empty or a sliver). */
+// Scratch for the new vertices of a split (grown on demand): the search splits millions of times.
+let scratchX = new Float64Array(256);
+let scratchInc = new Uint32Array(64);
+
 export interface VSplit {
   neg: VPoly | null;
   pos: VPoly | null;
@@ -86,7 +90,7 @@ export interface VSplit {
  * Splits P by h(x) = a·x + c. `h` may pass the vertex values when already computed. A side whose
  * largest |h| is within the margin (TOL.FULL_DIM_RADIUS · |a|) is not cut off (sliver).
  */
-export function splitVPoly(P: VPoly, a: Float64Array, c: number, h: Float64Array<ArrayBufferLike> = vertexValues(P, a, c)): VSplit {
+export function splitVPoly(P: VPoly, a: Float64Array, c: number, h: Float64Array<ArrayBufferLike> = vertexValues(P, a, c), want: 'both' | 'neg' = 'both'): VSplit {
   const { n, nv, X, words, inc } = P;
   let an = 0;
   for (let j = 0; j < n; j++) an += a[j] * a[j];
@@ -107,8 +111,7 @@ export function splitVPoly(P: VPoly, a: Float64Array, c: number, h: Float64Array
   // new vertices on edges crossing h = 0
   const F = P.facetA.length;
   const W2 = Math.max(words, Math.ceil((F + 1) / 32));
-  const newX: number[] = [];
-  const newInc: Uint32Array[] = [];
+  let added = 0;
   const common = new Uint32Array(words);
   for (let i = 0; i < nv; i++) {
     if (side[i] !== 1) continue;
@@ -133,39 +136,62 @@ export function splitVPoly(P: VPoly, a: Float64Array, c: number, h: Float64Array
         if (contained) adjacent = false;
       }
       if (!adjacent) continue;
+      if ((added + 1) * n > scratchX.length) scratchX = growF(scratchX, (added + 1) * n);
+      if ((added + 1) * W2 > scratchInc.length) scratchInc = growU(scratchInc, (added + 1) * W2);
       const t = h[i] / (h[i] - h[j]);
-      for (let d = 0; d < n; d++) newX.push(X[i * n + d] + t * (X[j * n + d] - X[i * n + d]));
-      const bits = new Uint32Array(W2);
-      bits.set(common);
-      bits[F >>> 5] |= 1 << (F & 31);
-      newInc.push(bits);
+      const o = added * n;
+      for (let d = 0; d < n; d++) scratchX[o + d] = X[i * n + d] + t * (X[j * n + d] - X[i * n + d]);
+      const ob = added * W2;
+      scratchInc.fill(0, ob, ob + W2);
+      for (let w = 0; w < words; w++) scratchInc[ob + w] = common[w];
+      scratchInc[ob + (F >>> 5)] |= 1 << (F & 31);
+      added++;
     }
   }
-  const negA = P.facetA.concat([Float64Array.from(a)]);
-  const negB = P.facetB.concat([-c]);
-  const posA = P.facetA.concat([Float64Array.from(a, (v) => -v)]);
-  const posB = P.facetB.concat([c]);
-  const build = (keep: -1 | 1, A: Float64Array[], B: number[]): VPoly => {
-    let count = 0;
-    for (let i = 0; i < nv; i++) if (side[i] === keep || side[i] === 0) count++;
-    const total = count + newInc.length;
-    const Xc = new Float64Array(total * n);
-    const Ic = new Uint32Array(total * W2);
-    let r = 0;
-    for (let i = 0; i < nv; i++) {
-      if (side[i] !== keep && side[i] !== 0) continue;
-      Xc.set(X.subarray(i * n, i * n + n), r * n);
-      for (let w = 0; w < words; w++) Ic[r * W2 + w] = inc[i * words + w];
-      if (side[i] === 0) Ic[r * W2 + (F >>> 5)] |= 1 << (F & 31);
-      r++;
-    }
-    for (let q = 0; q < newInc.length; q++, r++) {
-      for (let d = 0; d < n; d++) Xc[r * n + d] = newX[q * n + d];
-      Ic.set(newInc[q], r * W2);
-    }
-    return { n, nv: total, X: Xc, facetA: A, facetB: B, words: W2, inc: Ic };
-  };
-  return { neg: build(-1, negA, negB), pos: build(1, posA, posB), sliver: false };
+  const neg = buildSide(P, side, -1, added, W2, P.facetA.concat([a.slice()]), P.facetB.concat([-c]));
+  // cutting by target rows keeps one side only: the other is not built
+  const pos = want === 'neg' ? null : buildSide(P, side, 1, added, W2, P.facetA.concat([negated(a)]), P.facetB.concat([c]));
+  return { neg, pos, sliver: false };
+}
+
+/** One side of a split: the kept old vertices (those on the cut gain facet F) and the new ones in scratch. */
+function buildSide(P: VPoly, side: Int8Array, keep: -1 | 1, added: number, W2: number, A: Float64Array[], B: number[]): VPoly {
+  const { n, nv, X, words, inc } = P;
+  const F = P.facetA.length;
+  let count = 0;
+  for (let i = 0; i < nv; i++) if (side[i] === keep || side[i] === 0) count++;
+  const total = count + added;
+  const Xc = new Float64Array(total * n);
+  const Ic = new Uint32Array(total * W2);
+  let r = 0;
+  for (let i = 0; i < nv; i++) {
+    if (side[i] !== keep && side[i] !== 0) continue;
+    for (let d = 0; d < n; d++) Xc[r * n + d] = X[i * n + d];
+    for (let w = 0; w < words; w++) Ic[r * W2 + w] = inc[i * words + w];
+    if (side[i] === 0) Ic[r * W2 + (F >>> 5)] |= 1 << (F & 31);
+    r++;
+  }
+  Xc.set(scratchX.subarray(0, added * n), r * n);
+  Ic.set(scratchInc.subarray(0, added * W2), r * W2);
+  return { n, nv: total, X: Xc, facetA: A, facetB: B, words: W2, inc: Ic };
+}
+
+function negated(a: Float64Array): Float64Array {
+  const out = new Float64Array(a.length);
+  for (let j = 0; j < a.length; j++) out[j] = -a[j];
+  return out;
+}
+
+function growF(a: Float64Array, need: number): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(Math.max(need, 2 * a.length));
+  b.set(a);
+  return b;
+}
+
+function growU(a: Uint32Array, need: number): Uint32Array<ArrayBuffer> {
+  const b = new Uint32Array(Math.max(need, 2 * a.length));
+  b.set(a);
+  return b;
 }
 
 /** Facets with at least n incident vertices (the others are redundant for this polytope). */

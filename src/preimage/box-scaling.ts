@@ -49,17 +49,18 @@ export function boxScaling(layers: Layer[], domain: DomainSet): BoxScaling | nul
   const fixed = Array.from({ length: n }, (_, j) => j).filter((j) => !(s[j] > 0));
   const toX = (u: ArrayLike<number>) => {
     const x = Float64Array.from(lo);
-    free.forEach((j, q) => { x[j] = lo[j] + s[j] * u[q]; });
+    for (let q = 0; q < free.length; q++) { const j = free[q]; x[j] = lo[j] + s[j] * u[q]; }
     return x;
   };
   // a_u·u <= b  with u_q = (x_j − lo_j)/s_j:  Σ (a_q/s_j) x_j <= b + Σ a_q lo_j / s_j
   const rowBack = (a: Float64Array, off: number, rhs: number): { a: Float64Array; b: number } => {
     const ax = new Float64Array(n);
     let bx = rhs;
-    free.forEach((j, q) => {
+    for (let q = 0; q < free.length; q++) {
+      const j = free[q];
       ax[j] = a[off + q] / s[j];
       bx += (a[off + q] * lo[j]) / s[j];
-    });
+    }
     return { a: ax, b: bx };
   };
   const polyBack = (P: HPolyhedron): HPolyhedron => {
@@ -90,13 +91,14 @@ export function boxScaling(layers: Layer[], domain: DomainSet): BoxScaling | nul
   const back = (p: RawPiece): RawPiece => {
     const Px = polyBack(p.P);
     // M_u u + c = M_u (x_free − lo)/s + c
-    const M = new Float64Array(p.rows * n), c = Float64Array.from(p.c);
+    const M = new Float64Array(p.rows * n), c = p.c.slice();
     for (let i = 0; i < p.rows; i++) {
-      free.forEach((j, q) => {
+      for (let q = 0; q < free.length; q++) {
+        const j = free[q];
         const w = p.M[i * k + q] / s[j];
         M[i * n + j] = w;
         c[i] -= w * lo[j];
-      });
+      }
     }
     const out: RawPiece = { ...p, P: Px, M, c, witness: toX(p.witness), cls: fixed.length && p.cls === 'full' ? 'lower' : p.cls };
     if (p.vertices) out.vertices = p.vertices.map(toX);

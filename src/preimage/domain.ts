@@ -69,6 +69,10 @@ function axisBounds(P: HPolyhedron): { lo: Float64Array; hi: Float64Array } {
 
 export function rows(M: Float64Array, m: number, n: number): number[][] {
   const out: number[][] = [];
-  for (let i = 0; i < m; i++) out.push(Array.from(M.subarray(i * n, i * n + n)));
+  for (let i = 0; i < m; i++) {
+    const r: number[] = new Array(n); // a plain loop: Array.from(typed array) iterates slowly
+    for (let j = 0; j < n; j++) r[j] = M[i * n + j];
+    out.push(r);
+  }
   return out;
 }

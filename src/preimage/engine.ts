@@ -284,14 +284,26 @@ function domainVolume(domains: DomainSet[], maxDim: number): number | null {
 function canonicalRows(P: HPolyhedron): HPolyhedron {
   const n = P.n;
   const norm = (M: Float64Array, b: Float64Array, m: number) => {
-    const rs = Array.from({ length: m }, (_, i) => {
+    const Ms = new Float64Array(m * n), bs = new Float64Array(m);
+    for (let i = 0; i < m; i++) {
       let s = 0;
       for (let j = 0; j < n; j++) s += M[i * n + j] ** 2;
       s = Math.sqrt(s) || 1;
-      return { a: Array.from(M.subarray(i * n, i * n + n), (v) => v / s), b: b[i] / s };
+      for (let j = 0; j < n; j++) Ms[i * n + j] = M[i * n + j] / s;
+      bs[i] = b[i] / s;
+    }
+    // sort row indices lexicographically by (a, b); typed arrays, no per-row objects
+    const order = Array.from({ length: m }, (_, i) => i);
+    order.sort((x, y) => {
+      for (let j = 0; j < n; j++) { const d = Ms[x * n + j] - Ms[y * n + j]; if (d !== 0) return d; }
+      return bs[x] - bs[y];
     });
-    rs.sort((x, y) => { for (let j = 0; j < n; j++) if (x.a[j] !== y.a[j]) return x.a[j] - y.a[j]; return x.b - y.b; });
-    return { M: Float64Array.from(rs.flatMap((r) => r.a)), b: Float64Array.from(rs, (r) => r.b) };
+    const Mo = new Float64Array(m * n), bo = new Float64Array(m);
+    for (let r = 0; r < m; r++) {
+      Mo.set(Ms.subarray(order[r] * n, order[r] * n + n), r * n);
+      bo[r] = bs[order[r]];
+    }
+    return { M: Mo, b: bo };
   };
   const ineq = norm(P.A, P.b, P.m), eq = norm(P.Aeq, P.beq, P.meq);
   return { n, m: P.m, A: ineq.M, b: ineq.b, meq: P.meq, Aeq: eq.M, beq: eq.b };
@@ -306,6 +318,13 @@ function innerRadius(P: HPolyhedron, x: Float64Array): number {
     r = Math.min(r, s / Math.sqrt(nn));
   }
   return r;
+}
+
+/** A typed array as a plain array (a loop: Array.from iterates slowly). */
+function plainArray(v: Float64Array): number[] {
+  const out: number[] = new Array(v.length);
+  for (let j = 0; j < v.length; j++) out[j] = v[j];
+  return out;
 }
 
 /** Geometry and certificate of one raw piece. */
@@ -365,7 +384,7 @@ export function finishPiece(raw: RawPiece, id: number, problem: PreparedProblem,
     map: { M: rows(M, raw.rows, n), c: Array.from(c) },
   };
   if (vertices) {
-    piece.vertices = vertices.sort(lex).map((v) => Array.from(v));
+    piece.vertices = vertices.sort(lex).map(plainArray);
     piece.rays = (rays ?? []).map((v) => Array.from(v));
     piece.lines = (vlines ?? []).map((v) => Array.from(v));
   } else if (lines.length > 0) piece.lines = lines.map((v) => Array.from(scaling ? scaling.directionBack(v) : v));
