@@ -40,8 +40,12 @@ export type ErrorCode =
   | 'NOT_RELU_OUTPUT'
   | 'BAD_RESULT_FILE'
   | 'IO'
-  // a subtree task of the parallel or distributed search (src/preimage/subtree.ts)
-  | 'BAD_TASK';
+  // the distributed search on a job queue (src/queue/)
+  | 'BAD_QUEUE_URL'
+  | 'QUEUE_UNREACHABLE'
+  | 'BAD_JOB'
+  | 'BAD_TASK'
+  | 'RUN_MISMATCH';
 
 /** One problem found in an input: a code, a message and an optional location. */
 export interface Issue {

@@ -12,6 +12,7 @@ import { registerCompute } from './commands/compute.js';
 import { registerCheck } from './commands/check.js';
 import { registerVerify } from './commands/verify.js';
 import { registerPlot } from './commands/plot.js';
+import { registerWorker } from './commands/worker.js';
 
 export const EXIT_USER_ERROR = 2;
 export const EXIT_INTERNAL_ERROR = 3;
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerCheck(program);
   registerVerify(program);
   registerPlot(program);
+  registerWorker(program);
   for (const c of program.commands) c.exitOverride().configureOutput({ outputError: () => {} });
   return program;
 }

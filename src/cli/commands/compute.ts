@@ -11,6 +11,7 @@ import type { Target } from '../../preimage/target.js';
 import { hpoly } from '../../polyhedra/hpoly.js';
 import { fmt, loadNetwork, parseVector, readText, toJson, writeOut } from '../io.js';
 import { parseUnits } from './eval.js';
+import { addQueueOptions, checkQueueOptions, computeOnQueueFromCli, type QueueCliOptions } from '../../queue/cli.js';
 
 /** Options shared by compute-like commands. */
 export interface TargetCliOptions {
@@ -172,7 +173,7 @@ export function summarize(r: PreimageResult): string {
 }
 
 export function registerCompute(program: Command): void {
-  addTargetOptions(
+  const cmd = addTargetOptions(
     program
       .command('compute')
       .description('the exact preimage of a target (a VNN-LIB output set, a class, a point activity, a box or a polytope)')
@@ -183,8 +184,11 @@ export function registerCompute(program: Command): void {
     .option('--jsonl', 'stream JSON Lines to stdout: one line per piece, then a summary line')
     .option('--threads <n>', 'worker threads (default: the number of cores); the result is the same for any number')
     .option('--progress', 'progress on stderr even when it is not a terminal')
-    .option('--quiet', 'no progress')
-    .action(async (model: string, spec: string | undefined, o: TargetCliOptions) => {
+    .option('--quiet', 'no progress');
+  // the distributed search (src/queue/): --queue, --run-id, --queue-password, --queue-tls, --split-budget
+  addQueueOptions(cmd)
+    .action(async (model: string, spec: string | undefined, o: TargetCliOptions & QueueCliOptions) => {
+      checkQueueOptions(o);
       const net = loadNetwork(model);
       const { target, options } = targetFromCli(net, spec, o);
       const ac = new AbortController();
@@ -201,7 +205,8 @@ export function registerCompute(program: Command): void {
       }
       const threads = o.threads === undefined ? availableParallelism() : Number(o.threads);
       if (!Number.isInteger(threads) || threads < 1) throw new PreimageError('BAD_ARGUMENT', `expected --threads to be a positive integer, found ${JSON.stringify(o.threads)}`);
-      const result = threads > 1 ? await computePreimageParallel(net, target, { ...options, threads }) : computePreimage(net, target, options);
+      const result = o.queue !== undefined ? await computeOnQueueFromCli(net, target, options, o, showProgress)
+        : threads > 1 ? await computePreimageParallel(net, target, { ...options, threads }) : computePreimage(net, target, options);
       process.removeListener('SIGINT', onSig);
       if (showProgress) process.stderr.write('\n');
       if (o.jsonl) {
