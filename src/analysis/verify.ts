@@ -568,6 +568,8 @@ function answer(net: Network, spec: VnnlibSpec, opts: VerifyOptions): VerifyRepo
     }
     const engineOpts: PreimageOptions = {
       volumes: opts.all ? opts.volumes ?? false : false,
+      // the first answer needs only witnesses: no redundancy-removal LPs (in 784-D they cost minutes)
+      geometry: !!opts.all,
       certificates: true,
       timeLimitMs: Number.isFinite(left) ? left : undefined,
       signal,

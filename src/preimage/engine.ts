@@ -42,6 +42,12 @@ export interface PreimageOptions {
   resultLayer?: number;
   /** Compute V-representations and volumes for pieces of dimension <= maxVolumeDim (default true). */
   volumes?: boolean;
+  /**
+   * Reduce each piece's rows (redundancy removal), decide boundedness and lines (default true).
+   * False keeps the rows as the search found them and skips every geometry LP: for answers that
+   * need only witnesses (verification), where in high dimension this step costs more than the search.
+   */
+  geometry?: boolean;
   /** Largest dimension for V-representations and volumes (default 8). */
   maxVolumeDim?: number;
   /**
@@ -80,6 +86,7 @@ export interface PreparedProblem {
   domains: DomainSet[];
   units: 'raw' | 'normalized';
   volumes: boolean;
+  geometry: boolean;
   maxVolumeDim: number;
   certificates: boolean | 'full';
 }
@@ -113,7 +120,8 @@ export function preparePreimage(network: Network, target: Target, opts: Preimage
   const domains = domainList.map((d) => normalizeDomain(d, n));
   return {
     net, layers, resultLayer: k, targetSet, domains, units,
-    volumes: opts.volumes ?? true,
+    volumes: (opts.volumes ?? true) && opts.geometry !== false,
+    geometry: opts.geometry ?? true,
     maxVolumeDim: opts.maxVolumeDim ?? 8,
     certificates: opts.certificates ?? true,
   };
@@ -331,9 +339,10 @@ function plainArray(v: Float64Array): number[] {
 export function finishPiece(raw: RawPiece, id: number, problem: PreparedProblem, domain: DomainSet, counter: LpCounter, ctx: CertificateContext, scaling: BoxScaling | null): PieceJson {
   // geometry runs in the search's coordinates (unit box coordinates for boxes), then maps back
   let P: HPolyhedron = raw.P;
-  if (P.m > 0 && !raw.vertices) P = removeRedundant(P, counter).P;
+  if (P.m > 0 && !raw.vertices && problem.geometry) P = removeRedundant(P, counter).P;
   const k = P.n;
-  const bounded = domain.bounded || isBounded(P, counter);
+  // without geometry an unbounded domain's piece is reported unbounded unless the domain bounds it (conservative)
+  const bounded = domain.bounded || (problem.geometry && isBounded(P, counter));
   let witness: Float64Array = raw.witness;
   let vertices: Float64Array[] | undefined, rays: Float64Array[] | undefined, vlines: Float64Array[] | undefined;
   let volume: number | null = null;
@@ -352,7 +361,7 @@ export function finishPiece(raw: RawPiece, id: number, problem: PreparedProblem,
       }
     }
   }
-  const lines = bounded ? [] : linealitySpace(P);
+  const lines = bounded || !problem.geometry ? [] : linealitySpace(P);
   let M = raw.M, c = raw.c;
   if (scaling) {
     const back = scaling.back({ ...raw, P, witness, vertices });
