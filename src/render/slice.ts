@@ -56,6 +56,13 @@ export interface SliceOptions {
   maxRegions?: number;
   /** Cancels the computation (status `cancelled`); checked every few hundred polygons. */
   signal?: AbortSignal;
+  /**
+   * Computes one part of the slice only, for running the parts in parallel (Web Workers) and
+   * joining them with {@link mergeSliceParts}: part `index` of `count` holds the regions inside the
+   * first layer's pieces p with p mod count = index. Every part makes the first layer's cuts and
+   * the maps of its pieces, so the joined regions are the whole slice's, bit for bit.
+   */
+  part?: { index: number; count: number };
 }
 
 /** One linear region of the slice. */
@@ -146,6 +153,18 @@ export interface Slice {
   packed?: PackedRegions;
   status: 'complete' | 'incomplete_budget' | 'cancelled';
   stats: SliceStats;
+  /** For a part (SliceOptions.part): which part, and how its regions fit among the others'. */
+  part?: SlicePart;
+}
+
+/** Where a part's regions go in the whole slice (see SliceOptions.part and mergeSliceParts). */
+export interface SlicePart {
+  index: number;
+  count: number;
+  /** Regions of this part under each piece of the first layer (0 for the other parts' pieces). */
+  pieceRegions: Uint32Array;
+  /** Counters of the first layer's cuts, which every part makes (counted once when merging). */
+  shared: { splits: number; slivers: number; unitsDecided: number };
 }
 
 function finiteVector(v: ArrayLike<number>, n: number, what: string): number[] {
@@ -221,27 +240,40 @@ export function computeSlice(net: Network, plane: SlicePlane, rect: SliceRect, o
     };
     outputScale = { range: nz.outputRange, mean: nz.outputMean };
   }
+  const part = opts.part;
+  if (part !== undefined && !(Number.isInteger(part.count) && part.count >= 1 && Number.isInteger(part.index) && part.index >= 0 && part.index < part.count)) {
+    throw new PreimageError('BAD_ARGUMENT', `expected a part index between 0 and count − 1 (count >= 1), found index ${part.index} of ${part.count}`);
+  }
   const builder = new SliceBuilder(net, netPlane, R, outputScale, opts);
   builder.run();
   const packed = builder.packed();
   builder.stats.milliseconds = performance.now() - t0;
-  const slice = {
-    plane: { origin, dir1, dir2 },
-    rect: R,
-    units,
-    netPlane,
-    outputScale,
-    inputSize: n,
-    outputSize: net.outputSize,
-    widths: net.layers.map((l) => l.outSize),
-    regions: [] as SliceRegion[],
+  const slice = makeSlice(
+    {
+      plane: { origin, dir1, dir2 },
+      rect: R,
+      units,
+      netPlane,
+      outputScale,
+      inputSize: n,
+      outputSize: net.outputSize,
+      widths: net.layers.map((l) => l.outSize),
+      status: builder.status,
+      stats: builder.stats,
+    },
     packed,
-    status: builder.status,
-    stats: builder.stats,
-  };
-  // the region objects are made on first use (drawing and colouring read `packed`); assigning
-  // other regions drops `packed`, which no longer describes them
-  const identity = net.layers.map((L) => L.activation !== 'relu');
+    net.layers.map((L) => L.activation !== 'relu'),
+  );
+  if (part) slice.part = { index: part.index, count: part.count, pieceRegions: builder.pieceRegions, shared: builder.shared };
+  return slice;
+}
+
+/**
+ * A slice object around packed regions; the region objects are made on first use (drawing and
+ * colouring read `packed`); assigning other regions drops `packed`, which no longer describes them.
+ */
+function makeSlice(fields: Omit<Slice, 'regions' | 'packed' | 'part'>, packed: PackedRegions, identity: boolean[]): Slice {
+  const slice = { ...fields, regions: [] as SliceRegion[], packed } as Slice;
   let regions: SliceRegion[] | null = null;
   Object.defineProperty(slice, 'regions', {
     enumerable: true,
@@ -256,6 +288,97 @@ export function computeSlice(net: Network, plane: SlicePlane, rect: SliceRect, o
     },
   });
   return slice;
+}
+
+/**
+ * Joins the packed regions of all parts of one slice (computeSlice with SliceOptions.part, the
+ * same network, plane and rectangle) into the whole slice's: the regions in the order computeSlice
+ * gives them without parts, with the same numbers bit for bit (pattern rows are pooled per part,
+ * so `patternIds` differ, the patterns they point to do not).
+ */
+export function mergePackedParts(parts: { packed: PackedRegions; part: SlicePart }[]): PackedRegions {
+  const count = parts.length;
+  if (count === 0) throw new PreimageError('BAD_ARGUMENT', 'expected at least one slice part, found none');
+  const byIndex = new Array<(typeof parts)[number]>(count);
+  for (const p of parts) {
+    if (p.part.count !== count || byIndex[p.part.index] !== undefined) throw new PreimageError('BAD_ARGUMENT', `expected parts 0 to ${count - 1} of ${count} once each, found part ${p.part.index} of ${p.part.count}`);
+    byIndex[p.part.index] = p;
+  }
+  const pieces = byIndex[0].part.pieceRegions.length;
+  const { outputSize: m, widths } = byIndex[0].packed;
+  const nl = widths.length;
+  for (const p of byIndex) {
+    if (p.part.pieceRegions.length !== pieces || p.packed.outputSize !== m || p.packed.widths.length !== nl) throw new PreimageError('BAD_ARGUMENT', 'expected parts of the same slice, found parts with different first layers or sizes');
+  }
+  let total = 0, coords = 0;
+  for (const p of byIndex) { total += p.packed.count; coords += p.packed.verts.length; }
+  const offsets = new Uint32Array(total + 1), verts = new Float64Array(coords);
+  const maps = new Float64Array(total * m * 3), areas = new Float64Array(total), centroids = new Float64Array(2 * total);
+  const thin = new Uint8Array(total), patternIds = new Int32Array(total * nl);
+  // pattern pools: the first layer's rows are the same in every part (take part 0's); deeper
+  // layers' pools are concatenated and the ids shifted
+  const poolBase = byIndex.map(() => new Int32Array(nl));
+  const patternPool = widths.map((w, k) => {
+    if (k === 0) return byIndex[0].packed.patternPool[0].slice();
+    let rows = 0;
+    byIndex.forEach((p, i) => { poolBase[i][k] = rows; rows += w === 0 ? 0 : p.packed.patternPool[k].length / w; });
+    const pool = new Uint8Array(rows * w);
+    byIndex.forEach((p, i) => pool.set(p.packed.patternPool[k], poolBase[i][k] * w));
+    return pool;
+  });
+  const cursor = new Int32Array(count);
+  let r = 0;
+  for (let piece = 0; piece < pieces; piece++) {
+    const i = piece % count, src = byIndex[i].packed, n = byIndex[i].part.pieceRegions[piece];
+    const a = cursor[i], b = a + n;
+    const vo = offsets[r] - src.offsets[a];
+    verts.set(src.verts.subarray(src.offsets[a], src.offsets[b]), offsets[r]);
+    for (let q = 1; q <= n; q++) offsets[r + q] = src.offsets[a + q] + vo;
+    maps.set(src.maps.subarray(a * m * 3, b * m * 3), r * m * 3);
+    areas.set(src.areas.subarray(a, b), r);
+    centroids.set(src.centroids.subarray(2 * a, 2 * b), 2 * r);
+    thin.set(src.thin.subarray(a, b), r);
+    for (let q = 0; q < n; q++) {
+      for (let k = 0; k < nl; k++) {
+        const id = src.patternIds[(a + q) * nl + k];
+        patternIds[(r + q) * nl + k] = id < 0 || k === 0 ? id : id + poolBase[i][k];
+      }
+    }
+    cursor[i] = b;
+    r += n;
+  }
+  for (let i = 0; i < count; i++) {
+    if (cursor[i] !== byIndex[i].packed.count) throw new PreimageError('BAD_ARGUMENT', `expected part ${i}'s regions to match its piece counts, found ${byIndex[i].packed.count} regions and ${cursor[i]} counted`);
+  }
+  return { count: total, outputSize: m, widths: widths.slice(), offsets, verts, maps, areas, centroids, thin, patternIds, patternPool };
+}
+
+/**
+ * The whole slice from all its parts (see SliceOptions.part): the regions and counters computeSlice
+ * gives without parts. `stats.milliseconds` is the longest part's (parts run in parallel).
+ */
+export function mergeSliceParts(parts: Slice[], net: Network): Slice {
+  const withPart = parts.map((s) => {
+    if (!s.part || !s.packed) throw new PreimageError('BAD_ARGUMENT', 'expected slice parts (computeSlice with the part option), found a whole slice or one without packed regions');
+    return { packed: s.packed, part: s.part };
+  });
+  const packed = mergePackedParts(withPart);
+  const first = parts[0];
+  const stats: SliceStats = { regions: packed.count, splits: 0, slivers: 0, thin: 0, unitsDecided: 0, milliseconds: 0 };
+  for (const s of parts) {
+    stats.splits += s.stats.splits;
+    stats.slivers += s.stats.slivers;
+    stats.thin += s.stats.thin;
+    stats.unitsDecided += s.stats.unitsDecided;
+    stats.milliseconds = Math.max(stats.milliseconds, s.stats.milliseconds);
+  }
+  const shared = first.part!.shared, extra = parts.length - 1;
+  stats.splits -= extra * shared.splits;
+  stats.slivers -= extra * shared.slivers;
+  stats.unitsDecided -= extra * shared.unitsDecided;
+  const status = parts.find((s) => s.status !== 'complete')?.status ?? 'complete';
+  const { plane, rect, units, netPlane, outputScale, inputSize, outputSize, widths } = first;
+  return makeSlice({ plane, rect, units, netPlane, outputScale, inputSize, outputSize, widths, status, stats }, packed, net.layers.map((L) => L.activation !== 'relu'));
 }
 
 /** The region objects of a packed slice (all fields as computed; patterns shared between regions of one piece). */
@@ -352,6 +475,12 @@ class SliceBuilder {
   private patternIds: Int32Array;
   private readonly patternPool: Uint8Array[];
   private readonly patternCount: number[];
+  /** Parts (SliceOptions.part): this builder follows first-layer piece p iff p mod partCount = partIndex. */
+  private readonly partIndex: number;
+  private readonly partCount: number;
+  /** Regions emitted under each first-layer piece, and the counters of the first layer's cuts. */
+  pieceRegions = new Uint32Array(0);
+  shared = { splits: 0, slivers: 0, unitsDecided: 0 };
 
   constructor(
     private readonly net: Network,
@@ -363,6 +492,8 @@ class SliceBuilder {
     this.du = rect.u1 - rect.u0;
     this.dv = rect.v1 - rect.v0;
     this.maxRegions = opts.maxRegions ?? 1_000_000;
+    this.partIndex = opts.part?.index ?? 0;
+    this.partCount = opts.part?.count ?? 1;
     const layers = net.layers;
     this.nl = layers.length;
     this.widths = layers.map((L) => L.outSize);
@@ -645,6 +776,24 @@ class SliceBuilder {
     }
   }
 
+  /**
+   * Signs of units 0, 1, ... of depth k while their lines miss piece 0's box by more than the
+   * margin's upper bound (|h(centre)| > |a|·(half-width + su) + |b|·(half-height + sv)), written to
+   * sign row sb; returns the first unit not decided so (m when all are).
+   */
+  private sweep(k: number, Z: Float64Array, m: number, sb: number, su: number, sv: number): number {
+    const B = this.bx[k], S = this.patternPool[k];
+    const cu = B[0], cv = B[1], hu = B[2] + su, hv = B[3] + sv;
+    for (let j = 0; j < m; j++) {
+      const a = Z[3 * j], b = Z[3 * j + 1];
+      const hc = a * cu + b * cv + Z[3 * j + 2];
+      const r = Math.abs(a) * hu + Math.abs(b) * hv;
+      if (hc > r) S[sb + j] = 1;
+      else if (!(hc < -r)) return j;
+    }
+    return m;
+  }
+
   /** Depth-first over layers: polygon (src, off, nv) at depth k, whose pre-activations are Z (rows [a, b, c]). */
   private step(k: number, src: Float64Array, off: number, nv: number, Z: Float64Array): void {
     if (this.status !== 'complete') return;
@@ -674,23 +823,37 @@ class SliceBuilder {
       S.fill(0, sb, sb + m);
       this.setBox(k, 0);
       const du = this.du, dv = this.dv, delta = this.delta;
-      let decided = 0;
-      for (let j = 0; j < m; j++) {
+      // the margin's upper bound epsUp = delta·(|a|·du + |b|·dv)·(1 + 1e-9), folded into the box's
+      // half-widths: a line misses a box by more than epsUp iff |h(centre)| > |a|·ku + |b|·kv
+      const su = delta * du * (1 + 1e-9), sv = delta * dv * (1 + 1e-9);
+      // the common case first: units whose lines miss the whole polygon's box (no cut yet)
+      let j = this.sweep(k, Z, m, sb, su, sv);
+      let decided = j;
+      for (; j < m; j++) {
         const a = Z[3 * j], b = Z[3 * j + 1], c = Z[3 * j + 2];
+        const aa = a < 0 ? -a : a, ab = b < 0 ? -b : b;
+        if (np === 1) {
+          const B = this.bx[k];
+          const hc = a * B[0] + b * B[1] + c;
+          const r = aa * (B[2] + su) + ab * (B[3] + sv);
+          if (hc > r) { S[sb + j] = 1; decided++; continue; }
+          if (hc < -r) { decided++; continue; }
+        }
         // the margin in unit rectangle coordinates: |h| <= delta · |grad h| in (s, t)
         // (computed only when needed: most lines miss the boxes by far more than epsUp, an upper
         // bound of eps — sqrt(x² + y²) <= |x| + |y| — with room for rounding)
         let eps = -1;
-        const aa = a < 0 ? -a : a, ab = b < 0 ? -b : b;
-        const epsUp = delta * (aa * du + ab * dv) * (1 + 1e-9);
         const count = np;
         for (let p = 0; p < count; p++) {
           // the line misses the bounding box by more than the margin: no cut, no vertex evaluation
           const B = this.bx[k];
           const hc = a * B[4 * p] + b * B[4 * p + 1] + c;
           const spread = aa * B[4 * p + 2] + ab * B[4 * p + 3];
-          if (hc - spread > epsUp) { S[sb + p * m + j] = 1; decided++; continue; }
-          if (hc + spread < -epsUp) { decided++; continue; }
+          if (count > 1) {
+            const r = aa * (B[4 * p + 2] + su) + ab * (B[4 * p + 3] + sv);
+            if (hc > r) { S[sb + p * m + j] = 1; decided++; continue; }
+            if (hc < -r) { decided++; continue; }
+          }
           if (eps < 0) eps = delta * Math.sqrt(a * du * (a * du) + b * dv * (b * dv));
           if (hc - spread > eps) { S[sb + p * m + j] = 1; decided++; continue; }
           if (hc + spread < -eps) { decided++; continue; }
@@ -728,8 +891,18 @@ class SliceBuilder {
       stats.unitsDecided += decided;
     }
     this.patternCount[k] = base + np;
+    const parted = k === 0 && this.partCount > 1;
+    if (k === 0) {
+      this.pieceRegions = new Uint32Array(np);
+      this.shared = { splits: stats.splits, slivers: stats.slivers, unitsDecided: stats.unitsDecided };
+    }
     if (last) {
-      for (let p = 0; p < np; p++) this.emit(k, p, base + p, Z);
+      for (let p = 0; p < np; p++) {
+        if (parted && p % this.partCount !== this.partIndex) continue;
+        const before = this.count;
+        this.emit(k, p, base + p, Z);
+        if (k === 0) this.pieceRegions[p] = this.count - before;
+      }
       return;
     }
     // next layer's pre-activations; a sibling's map is its predecessor's plus the few units whose sign differs
@@ -744,7 +917,12 @@ class SliceBuilder {
         this.siblingMap(k, S, s, ps, m, Z, buf[(p - 1) & 1], Zn);
       } else this.preactivation(k + 1, Z, S, s, Zn);
       this.curPat[k] = this.relu[k] ? base + p : -1;
+      // a part follows its own first-layer pieces only (the maps of all are made: a sibling's map
+      // is its predecessor's plus a few columns, as without parts)
+      if (parted && p % this.partCount !== this.partIndex) continue;
+      const before = this.count;
       this.step(k + 1, V, poff[p], pnv[p], Zn);
+      if (k === 0) this.pieceRegions[p] = this.count - before;
     }
   }
 }

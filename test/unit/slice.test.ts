@@ -13,7 +13,7 @@ import { denormalizeOutput, normalizeInput } from '../../src/network/normalizati
 import type { Network } from '../../src/network/types.js';
 import { computePreimage } from '../../src/preimage/engine.js';
 import { PreimageError } from '../../src/errors.js';
-import { computeSlice, coordinatePlane, regionOutput, slicePoint, type Slice } from '../../src/render/slice.js';
+import { computeSlice, coordinatePlane, mergeSliceParts, regionOutput, slicePoint, type Slice } from '../../src/render/slice.js';
 import { classColoring, targetColoring, type LabelledPolygon } from '../../src/render/coloring.js';
 import { polygonDepth } from '../../src/render/polygon.js';
 import { paperFigureNetwork, randomNetwork, Rng } from '../helpers/networks.js';
@@ -260,4 +260,29 @@ test('packed regions and packed class polygons hold the same numbers as the obje
   const ct = classColoring(t, { rule: 'argmin' });
   assert.deepEqual(ct.polygons, cc.polygons);
   assert.deepEqual(ct.classAreas, cc.classAreas);
+});
+
+test('slice parts (computed separately, as the playground does in two workers) join into the whole slice bit for bit', () => {
+  const net = load('ACASXU_run2a_1_1_batch_2000.nnet');
+  const plane = coordinatePlane(5, [0, 1], [0, 750, 400]);
+  const rect = { u0: 10000, u1: 30000, v0: -1, v1: 1 };
+  const whole = computeSlice(net, plane, rect, { units: 'raw' });
+  for (const count of [1, 2, 3]) {
+    // parts in any order
+    const parts = Array.from({ length: count }, (_, index) => computeSlice(net, plane, rect, { units: 'raw', part: { index, count } })).reverse();
+    for (const p of parts) assert.equal(p.part!.count, count);
+    const joined = mergeSliceParts(parts, net);
+    const a = whole.packed!, b = joined.packed!;
+    assert.equal(b.count, a.count);
+    for (const key of ['offsets', 'verts', 'maps', 'areas', 'centroids', 'thin'] as const) assert.deepEqual(Array.from(b[key]), Array.from(a[key]), key);
+    const { milliseconds: _w, ...ws } = whole.stats;
+    const { milliseconds: _j, ...js } = joined.stats;
+    assert.deepEqual(js, ws);
+    joined.regions.forEach((r, i) => assert.deepEqual(r.pattern.map((p) => Array.from(p)), whole.regions[i].pattern.map((p) => Array.from(p))));
+    assert.deepEqual(classColoring(joined, { rule: 'argmin' }).packed!.verts, classColoring(whole, { rule: 'argmin' }).packed!.verts);
+  }
+  const bad = (f: () => unknown) => assert.throws(f, (e: unknown) => e instanceof PreimageError && e.code === 'BAD_ARGUMENT');
+  bad(() => computeSlice(net, plane, rect, { units: 'raw', part: { index: 2, count: 2 } }));
+  bad(() => mergeSliceParts([computeSlice(net, plane, rect, { units: 'raw', part: { index: 0, count: 2 } })], net));
+  bad(() => mergeSliceParts([whole], net));
 });
