@@ -12,7 +12,7 @@ import { normalizeTarget, type Target, type TargetSet } from '../preimage/target
 import { rawVnnlib } from '../preimage/units.js';
 import { TOL } from '../tolerance.js';
 import { polygonArea, polygonDepth, splitPolygon } from './polygon.js';
-import { sliceLayerMap, type PackedRegions, type Slice, type SliceRegion } from './slice.js';
+import { sliceLayerMap, type PackedRegions, type Slice, type SlicePart, type SliceRegion } from './slice.js';
 
 /** A convex polygon of a colouring: a part of region `region` with one label. */
 export interface LabelledPolygon {
@@ -184,6 +184,11 @@ export function classColoring(slice: Slice, opts: { rule?: 'argmax' | 'argmin' }
   }
   const packed = out.packed();
   stats.milliseconds = performance.now() - t0;
+  return classResult(rule, m, packed, classAreas, stats);
+}
+
+/** A ClassColoring around packed polygons; the polygon objects are made on first access. */
+function classResult(rule: 'argmax' | 'argmin', m: number, packed: PackedPolygons, classAreas: number[], stats: ColoringStats): ClassColoring {
   const result = { kind: 'class' as const, rule, classes: m, polygons: [] as LabelledPolygon[], packed, classAreas, stats };
   let polygons: LabelledPolygon[] | null = null;
   Object.defineProperty(result, 'polygons', {
@@ -199,6 +204,51 @@ export function classColoring(slice: Slice, opts: { rule?: 'argmax' | 'argmin' }
     },
   });
   return result;
+}
+
+/**
+ * The class colouring of a whole slice from the class colourings of its parts (classColoring of
+ * each computeSlice part, SliceOptions.part; see mergeSliceParts): the polygons, labels and
+ * region numbers of classColoring(mergeSliceParts(parts)), bit for bit; the class areas are summed
+ * part by part (the same up to rounding).
+ */
+export function mergeClassColorings(colorings: { coloring: ClassColoring; part: SlicePart }[]): ClassColoring {
+  const count = colorings.length;
+  if (count === 0) throw new PreimageError('BAD_ARGUMENT', 'expected at least one part colouring, found none');
+  const byIndex = new Array<(typeof colorings)[number]>(count);
+  for (const c of colorings) {
+    if (c.part.count !== count || byIndex[c.part.index] !== undefined || !c.coloring.packed) throw new PreimageError('BAD_ARGUMENT', `expected packed class colourings of parts 0 to ${count - 1} once each, found part ${c.part.index} of ${c.part.count}`);
+    byIndex[c.part.index] = c;
+  }
+  const first = byIndex[0].coloring;
+  for (const c of byIndex) {
+    if (c.coloring.rule !== first.rule || c.coloring.classes !== first.classes || c.part.pieceRegions.length !== byIndex[0].part.pieceRegions.length) throw new PreimageError('BAD_ARGUMENT', 'expected colourings of the parts of one slice with one rule');
+  }
+  let polys = 0, coords = 0;
+  for (const c of byIndex) { polys += c.coloring.packed!.count; coords += c.coloring.packed!.verts.length; }
+  const out = new PolygonPool(polys, coords);
+  const classAreas = new Array<number>(first.classes).fill(0);
+  const stats: ColoringStats = { splits: 0, slivers: 0, milliseconds: 0 };
+  for (const c of byIndex) {
+    c.coloring.classAreas.forEach((a, k) => { classAreas[k] += a; });
+    stats.splits += c.coloring.stats.splits;
+    stats.slivers += c.coloring.stats.slivers;
+    stats.milliseconds = Math.max(stats.milliseconds, c.coloring.stats.milliseconds);
+  }
+  // polygons come region by region: each first-layer piece's regions are a run of its part's polygons
+  const regionAt = new Int32Array(count), polyAt = new Int32Array(count);
+  let r = 0;
+  const pieces = byIndex[0].part.pieceRegions.length;
+  for (let piece = 0; piece < pieces; piece++) {
+    const i = piece % count, pk = byIndex[i].coloring.packed!, n = byIndex[i].part.pieceRegions[piece];
+    const end = regionAt[i] + n;
+    let q = polyAt[i];
+    for (; q < pk.count && pk.regions[q] < end; q++) out.push(r + pk.regions[q] - regionAt[i], pk.labels[q], pk.verts, pk.offsets[q], pk.offsets[q + 1], pk.areas[q]);
+    polyAt[i] = q;
+    regionAt[i] = end;
+    r += n;
+  }
+  return classResult(first.rule, first.classes, out.packed(), classAreas, stats);
 }
 
 /** Labelled polygons in flat arrays: polygon i is a part of region regions[i] with label labels[i]. */

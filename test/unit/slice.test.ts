@@ -14,7 +14,7 @@ import type { Network } from '../../src/network/types.js';
 import { computePreimage } from '../../src/preimage/engine.js';
 import { PreimageError } from '../../src/errors.js';
 import { computeSlice, coordinatePlane, mergeSliceParts, regionOutput, slicePoint, type Slice } from '../../src/render/slice.js';
-import { classColoring, targetColoring, type LabelledPolygon } from '../../src/render/coloring.js';
+import { classColoring, mergeClassColorings, targetColoring, type LabelledPolygon } from '../../src/render/coloring.js';
 import { polygonDepth } from '../../src/render/polygon.js';
 import { paperFigureNetwork, randomNetwork, Rng } from '../helpers/networks.js';
 
@@ -279,7 +279,12 @@ test('slice parts (computed separately, as the playground does in two workers) j
     const { milliseconds: _j, ...js } = joined.stats;
     assert.deepEqual(js, ws);
     joined.regions.forEach((r, i) => assert.deepEqual(r.pattern.map((p) => Array.from(p)), whole.regions[i].pattern.map((p) => Array.from(p))));
-    assert.deepEqual(classColoring(joined, { rule: 'argmin' }).packed!.verts, classColoring(whole, { rule: 'argmin' }).packed!.verts);
+    const cw = classColoring(whole, { rule: 'argmin' });
+    assert.deepEqual(classColoring(joined, { rule: 'argmin' }).packed!.verts, cw.packed!.verts);
+    // the parts' class colourings, joined, are the whole slice's
+    const cj = mergeClassColorings(parts.map((p) => ({ coloring: classColoring(p, { rule: 'argmin' }), part: p.part! })));
+    for (const key of ['offsets', 'verts', 'labels', 'regions', 'areas'] as const) assert.deepEqual(Array.from(cj.packed![key]), Array.from(cw.packed![key]), key);
+    cj.classAreas.forEach((a, k) => assert.ok(rel(a, cw.classAreas[k]) < 1e-12, `class ${k} area`));
   }
   const bad = (f: () => unknown) => assert.throws(f, (e: unknown) => e instanceof PreimageError && e.code === 'BAD_ARGUMENT');
   bad(() => computeSlice(net, plane, rect, { units: 'raw', part: { index: 2, count: 2 } }));
