@@ -166,6 +166,13 @@ test('playground: pick networks, click points, see preimages (headless Chromium)
   await page.waitForFunction(() => /computing… \d+\.\d s/.test(document.getElementById('busy')?.textContent ?? ''), undefined, { timeout: 10_000 });
   const acas = await pick(page, 'acas', /ACASXU/, false);
   assert.ok(acas.regions > 10_000, `expected the full-range ACAS Xu slice to have many regions, found ${acas.regions}`);
+  // the page exposes its measurement of the request (bench/slice.ts runSliceBrowserBench reads it;
+  // times are measured there, not asserted here)
+  const timing = await page.evaluate(() => (window as unknown as { __timings?: { last: { regions: number; drawnMs: number; raster: boolean; worker: { slice: number } } | null } }).__timings?.last ?? null);
+  assert.ok(timing !== null, 'window.__timings.last is set after a slice is drawn');
+  assert.equal(timing.regions, acas.regions);
+  assert.ok(Number.isFinite(timing.drawnMs) && Number.isFinite(timing.worker.slice), 'finite request-to-drawn and slice times');
+  assert.equal(timing.raster, true, 'a slice this large is scan-converted');
   const c3 = await clickPlot(page, 0.25, 0.6);
   assert.ok(c3.pieces >= 1, `expected at least one piece, found ${c3.pieces}`);
   assert.equal(c3.contains, 'true');

@@ -6,7 +6,8 @@
 import { niceTicks, tickLabel } from '../../src/render/svg.js';
 import { Cancelled, Engine, type Outgoing } from './engine.js';
 import { PRESETS, type Preset } from './networks.js';
-import { CLICK_PREIMAGE_COLOR, type ClickResult, type ColorSpec, type Fills, type NetInfo, type PackedSlice, type PlaneSpec, type Response } from './protocol.js';
+import { CLICK_PREIMAGE_COLOR, type ClickResult, type ColorSpec, type Fills, type NetInfo, type PackedSlice, type PlaneSpec, type Response, type WorkerTimings } from './protocol.js';
+import { fillPolygons, outlineRegions, rgba } from './raster.js';
 
 // ------------------------------------------------------------------------------------------------
 // DOM
@@ -361,20 +362,66 @@ async function draw(): Promise<void> {
   const names = { inputs: app.net.preset?.inputNames, classes: app.net.preset?.classNames };
   const r = await ask({ type: 'slice', plane, color, names });
   if (!r || r.type !== 'slice' || seq !== app.seq.slice) return;
+  const tReceived = performance.now();
   app.slice = r.slice;
   app.fills = r.fills;
-  app.grid = buildGrid(r.slice);
+  app.grid = null; // built on the first hover
   app.click = null;
   app.hover = -1;
-  const td = performance.now();
-  drawBase();
+  const drawMs = drawBase();
   drawOverlay();
-  const drawMs = performance.now() - td;
-  showStats(performance.now() - t0, drawMs);
+  const tDrawn = performance.now();
+  const transferMs = Math.max(0, performance.timeOrigin + tReceived - r.timings.postedAt);
+  showStats(tDrawn - t0, drawMs, false, { pack: r.timings.pack, transfer: transferMs });
   renderLegend();
   ui.preimageCount.textContent = 'no point clicked';
   delete ui.preimageCount.dataset.count;
   ui.clickInfo.replaceChildren();
+  // the time to the next frame too (the picture on the screen), without holding anything up
+  const timing: SliceTiming = {
+    network: app.net.info.name,
+    regions: r.slice.count,
+    fillPolygons: r.fills.color.length,
+    worker: r.timings,
+    transferMs,
+    drawMs,
+    drawnMs: tDrawn - t0,
+    frameMs: null,
+    raster: r.slice.count > RASTER_ABOVE,
+  };
+  recordTiming(timing);
+  requestAnimationFrame(() => setTimeout(() => {
+    timing.frameMs = performance.now() - t0;
+    ui.timing.dataset.frameMs = String(timing.frameMs);
+  }, 0));
+}
+
+/** One slice request, from the click to the drawn picture (milliseconds; exposed as window.__timings). */
+interface SliceTiming {
+  network: string;
+  regions: number;
+  fillPolygons: number;
+  /** Inside the worker: computeSlice, colouring, copying out, all. */
+  worker: WorkerTimings;
+  /** From the worker's postMessage to the page receiving the answer. */
+  transferMs: number;
+  /** Drawing the slice canvas on the page. */
+  drawMs: number;
+  /** From the request to the drawn canvas (compute + transfer + draw). */
+  drawnMs: number;
+  /** From the request to the next animation frame after drawing (set a frame later). */
+  frameMs: number | null;
+  /** Whether the picture was scan-converted (many regions) rather than drawn with canvas paths. */
+  raster: boolean;
+}
+
+const timings = { last: null as SliceTiming | null, all: [] as SliceTiming[] };
+(window as unknown as { __timings: typeof timings }).__timings = timings;
+
+function recordTiming(t: SliceTiming): void {
+  timings.last = t;
+  timings.all.push(t);
+  if (timings.all.length > 200) timings.all.shift();
 }
 
 async function recolor(): Promise<void> {
@@ -392,9 +439,7 @@ async function recolor(): Promise<void> {
   const r = await ask({ type: 'color', color });
   if (!r || r.type !== 'color' || seq !== app.seq.color) return;
   app.fills = r.fills;
-  const td = performance.now();
-  drawBase();
-  const drawMs = performance.now() - td;
+  const drawMs = drawBase();
   showStats(performance.now() - t0, drawMs, true);
   renderLegend();
 }
@@ -468,12 +513,25 @@ function tracePolygon(ctx: CanvasRenderingContext2D, verts: Float64Array, a: num
   ctx.closePath();
 }
 
-function drawBase(): void {
+/** Slices with more regions than this are scan-converted (raster.ts) instead of drawn as canvas paths. */
+const RASTER_ABOVE = 3000;
+
+/** Draws the slice canvas; returns the milliseconds it took. */
+function drawBase(): number {
+  const t0 = performance.now();
   const ctx = setupCanvas(ui.base);
   const s = app.slice, f = app.fills;
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, W, H);
-  if (!s || !f) return;
+  if (!s || !f) return performance.now() - t0;
+  if (s.count > RASTER_ABOVE) rasterBase(ctx, s, f);
+  else vectorBase(ctx, s, f);
+  drawAxes(ctx, s.plane);
+  return performance.now() - t0;
+}
+
+/** Fills and outlines as canvas paths (anti-aliased; fast enough for a few thousand polygons). */
+function vectorBase(ctx: CanvasRenderingContext2D, s: PackedSlice, f: Fills): void {
   const { X, Y } = toPx(s.plane.rect);
   ctx.save();
   ctx.beginPath();
@@ -498,14 +556,59 @@ function drawBase(): void {
   });
   // region outlines
   ctx.strokeStyle = 'rgba(34, 34, 34, 0.45)';
-  ctx.lineWidth = s.count > 5000 ? 0.25 : 0.5;
+  ctx.lineWidth = 0.5;
   for (let a = 0; a < s.count; a += CHUNK) {
     ctx.beginPath();
     for (let i = a; i < Math.min(s.count, a + CHUNK); i++) tracePolygon(ctx, s.polys.verts, s.polys.offsets[i], s.polys.offsets[i + 1], X, Y);
     ctx.stroke();
   }
   ctx.restore();
-  drawAxes(ctx, s.plane);
+}
+
+/** Scan-converts the fills and the region ids at device resolution and puts the pixels (raster.ts). */
+function rasterBase(ctx: CanvasRenderingContext2D, s: PackedSlice, f: Fills): void {
+  const dpr = ui.base.width / W;
+  const x0 = Math.round(M.left * dpr), y0 = Math.round(M.top * dpr);
+  const w = Math.round((M.left + PW) * dpr) - x0, h = Math.round((M.top + PH) * dpr) - y0;
+  const { u0, u1, v0, v1 } = s.plane.rect;
+  const sx = w / (u1 - u0), sy = h / (v1 - v0);
+  const map = { ox: -u0 * sx, sx, oy: v1 * sy, sy };
+  const img = ctx.createImageData(w, h);
+  const pixels = new Uint32Array(img.data.buffer);
+  // region ids per pixel; a region covered by one fill polygon takes that polygon's colour
+  // pixel by pixel, the few regions cut into several polygons (where the class changes) are
+  // scan-converted polygon by polygon on top
+  const ids = new Int32Array(w * h).fill(-1);
+  fillPolygons(ids, w, h, s.polys.offsets, s.polys.verts, null, map);
+  const colours = Uint32Array.from(f.palette, (c) => rgba(c));
+  const regionColour = new Uint32Array(s.count);
+  const parts = new Uint16Array(s.count);
+  for (let i = 0; i < f.region.length; i++) {
+    const r = f.region[i];
+    if (parts[r] < 65535) parts[r]++;
+    regionColour[r] = colours[f.color[i]];
+  }
+  const white = rgba('#ffffff');
+  for (let p = 0; p < ids.length; p++) pixels[p] = ids[p] < 0 ? white : regionColour[ids[p]];
+  const mixed: number[] = [];
+  for (let i = 0; i < f.region.length; i++) if (parts[f.region[i]] > 1) mixed.push(i);
+  if (mixed.length) {
+    const offs = new Uint32Array(mixed.length + 1);
+    let n = 0;
+    mixed.forEach((i) => { n += f.polys.offsets[i + 1] - f.polys.offsets[i]; });
+    const vs = new Float64Array(n), cs = new Uint32Array(mixed.length);
+    n = 0;
+    mixed.forEach((i, k) => {
+      vs.set(f.polys.verts.subarray(f.polys.offsets[i], f.polys.offsets[i + 1]), n);
+      n += f.polys.offsets[i + 1] - f.polys.offsets[i];
+      offs[k + 1] = n;
+      cs[k] = colours[f.color[i]];
+    });
+    fillPolygons(pixels, w, h, offs, vs, cs, map);
+  }
+  // many regions: fainter outlines (most pixels lie on one)
+  outlineRegions(pixels, ids, w, h, rgba('#222222'), s.count > 20000 ? 0.22 : 0.35);
+  ctx.putImageData(img, x0, y0);
 }
 
 function drawAxes(ctx: CanvasRenderingContext2D, plane: PlaneSpec): void {
@@ -601,14 +704,16 @@ function drawOverlay(): void {
   ctx.restore();
 }
 
-function showStats(roundTripMs: number, drawMs: number, recolored = false): void {
+function showStats(roundTripMs: number, drawMs: number, recolored = false, t?: { pack: number; transfer: number }): void {
   const s = app.slice!, f = app.fills!;
   ui.regionCount.textContent = `${s.count.toLocaleString('en-US')} linear regions`;
   ui.regionCount.dataset.count = String(s.count);
   const extra = [s.status !== 'complete' ? `stopped early: ${s.status}` : '', s.stats.slivers ? `${s.stats.slivers} slivers below the margin` : ''].filter(Boolean).join(', ');
-  ui.timing.textContent = `${recolored ? '' : `slice ${s.stats.milliseconds.toFixed(1)} ms + `}colouring ${f.milliseconds.toFixed(1)} ms in the worker; drawn in ${drawMs.toFixed(1)} ms; ${roundTripMs.toFixed(0)} ms in all${extra ? ` (${extra})` : ''}`;
+  const worker = `${recolored ? '' : `slice ${s.stats.milliseconds.toFixed(1)} ms + `}colouring ${f.milliseconds.toFixed(1)} ms${t ? ` + copy ${t.pack.toFixed(1)} ms` : ''} in the worker`;
+  ui.timing.textContent = `${worker}; ${t ? `transfer ${t.transfer.toFixed(1)} ms; ` : ''}drawn in ${drawMs.toFixed(1)} ms; ${roundTripMs.toFixed(0)} ms ${recolored ? 'in all' : 'from request to drawn'}${extra ? ` (${extra})` : ''}`;
   ui.timing.dataset.sliceMs = String(s.stats.milliseconds);
   ui.timing.dataset.totalMs = String(roundTripMs);
+  delete ui.timing.dataset.frameMs;
 }
 
 function renderLegend(): void {
@@ -656,8 +761,9 @@ function buildGrid(s: PackedSlice): Grid {
 
 /** The region containing (u, v) (counter-clockwise convex polygons), or -1. */
 function regionAt(u: number, v: number): number {
-  const s = app.slice, g = app.grid;
-  if (!s || !g) return -1;
+  const s = app.slice;
+  if (!s) return -1;
+  const g = (app.grid ??= buildGrid(s));
   const { u0, u1, v0, v1 } = g.rect;
   if (u < u0 || u > u1 || v < v0 || v > v1) return -1;
   const i = Math.min(g.G - 1, Math.floor(((u - u0) / (u1 - u0)) * g.G)), j = Math.min(g.G - 1, Math.floor(((v - v0) / (v1 - v0)) * g.G));
@@ -686,16 +792,15 @@ function eventUV(e: MouseEvent): [number, number] | null {
 }
 
 function patternBits(s: PackedSlice, r: number): string[] {
-  const widths = app.net!.info.widths;
-  const out: string[] = [];
-  let b = 0;
-  const base = r * s.patternBytes;
-  for (const w of widths) {
+  const nl = s.widths.length;
+  return s.widths.map((w, k) => {
+    const id = s.patternIds[r * nl + k];
+    if (id < 0 || app.net!.info.activations[k] !== 'relu') return '1'.repeat(w);
     let t = '';
-    for (let j = 0; j < w; j++, b++) t += (s.patterns[base + (b >> 3)] >> (b & 7)) & 1 ? '1' : '0';
-    out.push(t);
-  }
-  return out;
+    const pool = s.patternPool[k];
+    for (let j = 0; j < w; j++) t += pool[id * w + j] ? '1' : '0';
+    return t;
+  });
 }
 
 function renderHover(u: number, v: number, r: number): void {

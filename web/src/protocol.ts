@@ -42,7 +42,10 @@ export interface PackedPolygons {
   verts: Float64Array;
 }
 
-/** The slice's regions, packed for drawing and for hover look-ups on the page. */
+/**
+ * The slice's regions, packed for drawing and for hover look-ups on the page: the arrays of the
+ * library's `Slice.packed` (src/render/slice.ts), copied out of the worker's slice and transferred.
+ */
 export interface PackedSlice {
   plane: PlaneSpec;
   status: string;
@@ -52,16 +55,43 @@ export interface PackedSlice {
   /** Per region, outputs × [∂/∂u, ∂/∂v, constant] (raw outputs on raw slices). */
   maps: Float64Array;
   outputSize: number;
-  /** Per region, `patternBytes` bytes: bits of every layer's pattern, layer 1 first, unit 0 in bit 0. */
-  patterns: Uint8Array;
-  patternBytes: number;
+  /** Units per layer. */
+  widths: number[];
+  /**
+   * Region r's pattern at layer k: patternPool[k][id·widths[k] .. (id + 1)·widths[k]) with
+   * id = patternIds[r·layers + k]; id −1 (or a layer without ReLU): all units on.
+   */
+  patternIds: Int32Array;
+  patternPool: Uint8Array[];
   areas: Float64Array;
+}
+
+/** Where the time of a slice request went in the worker (milliseconds). */
+export interface WorkerTimings {
+  /** The slice: both parts (in parallel) and joining them, or one computeSlice without the helper. */
+  slice: number;
+  /** With the helper: part 0 here, part 1 in the helper, the wait for it after part 0, the join. */
+  parts: { own: number; helper: number | null; helperColoring: number | null; wait: number; merge: number } | null;
+  /**
+   * The colouring (classColoring, targetColoring or pattern keys) and packing its polygons; with
+   * the helper, class colouring is done per part (this worker's part while the helper finishes)
+   * and joined, and this counts this worker's share.
+   */
+  coloring: number;
+  /** Copying the packed arrays out for transfer. */
+  pack: number;
+  /** Everything in the worker, from the request's arrival to postMessage. */
+  total: number;
+  /** performance.timeOrigin + performance.now() when the answer was posted (to time the transfer). */
+  postedAt: number;
 }
 
 /** Filled polygons: polygon i is painted palette[color[i]]; `legend` explains the colours. */
 export interface Fills {
   polys: PackedPolygons;
   color: Uint32Array;
+  /** The slice region each polygon is a part of (the page draws a region with one polygon from the region's pixels). */
+  region: Int32Array;
   palette: string[];
   legend: { color: string; text: string }[];
   /** One line saying what is shown. */
@@ -118,7 +148,7 @@ export interface Names {
 
 export type Response =
   | { type: 'loaded'; id: number; info: NetInfo; milliseconds: number }
-  | { type: 'slice'; id: number; slice: PackedSlice; fills: Fills }
+  | { type: 'slice'; id: number; slice: PackedSlice; fills: Fills; timings: WorkerTimings }
   | { type: 'color'; id: number; fills: Fills }
   | { type: 'click'; id: number; click: ClickResult }
   | { type: 'export'; id: number; kind: 'svg' | 'json'; text: string; filename: string }

@@ -6,12 +6,14 @@
  * One request at a time, in order; the page cancels a long computation by terminating the worker.
  */
 import { PreimageError, computePreimage, denormalizeOutput, evaluateLayers, normalizeInput, readNetwork, type Network, type PieceJson, type PreimageResult } from '../../src/index.js';
-import { classColoring, patternKey, targetColoring, type ClassColoring, type TargetColoring } from '../../src/render/coloring.js';
+import { classColoring, mergeClassColorings, patternKey, targetColoring, type ClassColoring, type TargetColoring } from '../../src/render/coloring.js';
 import { CLASS_COLORS, OUTSIDE_COLOR, PREIMAGE_COLORS, patternColor } from '../../src/render/palette.js';
-import { computeSlice, coordinatePlane, regionAt, slicePoint, type Slice } from '../../src/render/slice.js';
+import { computeSlice, coordinatePlane, mergeSliceParts, regionAt, slicePoint, type PackedRegions, type Slice } from '../../src/render/slice.js';
+import type { HelperRequest, HelperResponse } from './helper.js';
+import { warmUp } from './warmup.js';
 import { sliceSvg, type SliceOverlay } from '../../src/render/svg.js';
 import { polygonDepth } from '../../src/render/polygon.js';
-import { CLICK_PREIMAGE_COLOR, type ClickResult, type ColorSpec, type Fills, type NetInfo, type Names, type PackedPolygons, type PackedSlice, type PlaneSpec, type PointPreimage, type Request, type Response } from './protocol.js';
+import { CLICK_PREIMAGE_COLOR, type ClickResult, type ColorSpec, type Fills, type NetInfo, type Names, type PackedPolygons, type PackedSlice, type PlaneSpec, type PointPreimage, type Request, type Response, type WorkerTimings } from './protocol.js';
 
 
 interface State {
@@ -34,12 +36,18 @@ function post(m: Response, transfer: Transferable[] = []): void {
   ctx.postMessage(m, transfer);
 }
 
+// one request at a time, in order (a slice waits for the helper's part: later requests queue behind it)
+let queue: Promise<void> = Promise.resolve();
 ctx.onmessage = (e: MessageEvent<Request>) => {
   const req = e.data;
+  queue = queue.then(() => handle(req));
+};
+
+async function handle(req: Request): Promise<void> {
   try {
     switch (req.type) {
       case 'load': return load(req.id, req.name, req.bytes);
-      case 'slice': return slice(req.id, req.plane, req.color, req.names ?? {});
+      case 'slice': return await slice(req.id, req.plane, req.color, req.names ?? {});
       case 'color': return color(req.id, req.color);
       case 'click': return click(req.id, req.u, req.v, req.layer);
       case 'export': return exportFile(req.id, req.kind);
@@ -50,7 +58,47 @@ ctx.onmessage = (e: MessageEvent<Request>) => {
     if (!(err instanceof PreimageError)) console.error(err);
     post({ type: 'error', id: req.id, request: req.type, code, message: message.replace(/\s*[\r\n]+\s*/g, ' ').trim() });
   }
-};
+}
+
+// ------------------------------------------------------------------------------------------------
+// the helper worker (helper.ts): part 1 of every slice, on the other core
+
+let helper: Worker | null = null;
+let helperSeq = 0;
+const helperWaiting = new Map<number, (r: HelperResponse) => void>();
+
+function startHelper(): Worker | null {
+  if (helper) return helper;
+  if (typeof Worker === 'undefined') return null;
+  try {
+    helper = new Worker(new URL('./helper.ts', import.meta.url), { type: 'module', name: 'relu-preimage slice helper' });
+  } catch {
+    return null;
+  }
+  helper.onmessage = (e: MessageEvent<HelperResponse>) => {
+    const done = helperWaiting.get(e.data.seq);
+    helperWaiting.delete(e.data.seq);
+    done?.(e.data);
+  };
+  helper.onerror = (e: ErrorEvent) => {
+    e.preventDefault();
+    // no helper from now on: slices are computed here alone
+    helper?.terminate();
+    helper = null;
+    for (const done of helperWaiting.values()) done({ type: 'error', seq: -1, message: e.message || 'the helper worker failed' });
+    helperWaiting.clear();
+  };
+  return helper;
+}
+
+function askHelper(msg: HelperRequest, transfer: Transferable[] = []): Promise<HelperResponse> | null {
+  const h = startHelper();
+  if (!h) return null;
+  return new Promise((resolve) => {
+    helperWaiting.set(msg.seq, resolve);
+    h.postMessage(msg, transfer);
+  });
+}
 
 function need<T>(v: T | null, what: string): T {
   if (v === null) throw new PreimageError('BAD_ARGUMENT', `expected ${what} first, found none`);
@@ -75,6 +123,10 @@ function load(id: number, name: string, bytes: ArrayBuffer): void {
   };
   if (net.inputSize < 2) throw new PreimageError('BAD_ARGUMENT', `expected a network with at least 2 inputs to draw a plane, found ${net.inputSize}`);
   Object.assign(S, { net, info, slice: null, plane: null, coloring: null, fills: null, click: null });
+  // the helper reads the same bytes (a copy; it warms up on its core meanwhile)
+  const copy = bytes.slice(0);
+  void askHelper({ type: 'load', seq: ++helperSeq, name, bytes: copy }, [copy]);
+  warmUp(net);
   post({ type: 'loaded', id, info, milliseconds: performance.now() - t0 });
 }
 
@@ -92,53 +144,72 @@ function pack(polys: number[][]): PackedPolygons {
   return { offsets, verts };
 }
 
-function slice(id: number, plane: PlaneSpec, colorSpec: ColorSpec, names: Names): void {
+async function slice(id: number, plane: PlaneSpec, colorSpec: ColorSpec, names: Names): Promise<void> {
+  const t0 = performance.now();
   const net = need(S.net, 'a network');
   const cp = coordinatePlane(net.inputSize, plane.dims, plane.origin);
-  const sl = computeSlice(net, cp, plane.rect, { units: plane.units });
+  // two parts in parallel: part 1 in the helper, part 0 here; joined bit for bit (mergeSliceParts)
+  const rule = colorSpec.kind === 'class' ? colorSpec.rule : null;
+  const other = askHelper({ type: 'slice', seq: ++helperSeq, plane, part: { index: 1, count: 2 }, rule });
+  let sl: Slice;
+  let parts: WorkerTimings['parts'] = null;
+  let joinedColoring: ClassColoring | null = null;
+  let ownColoringMs = 0;
+  let sliceEnd: number | null = null;
+  if (other) {
+    const own = computeSlice(net, cp, plane.rect, { units: plane.units, part: { index: 0, count: 2 } });
+    const tOwn = performance.now();
+    // colour this part while the helper finishes its own (and colours it)
+    const ownColoring = rule !== null ? classColoring(own, { rule }) : null;
+    const tOwnColoring = performance.now();
+    const r = await other;
+    const tWait = performance.now();
+    const theirs = r.type === 'slice' ? (r.slice as Slice) : computeSlice(net, cp, plane.rect, { units: plane.units, part: { index: 1, count: 2 } });
+    sl = mergeSliceParts([own, theirs], net);
+    const tMerge = performance.now();
+    if (ownColoring && rule !== null) {
+      const theirColoring = r.type === 'slice' && r.coloring ? ({ ...r.coloring, polygons: [] } as unknown as ClassColoring) : classColoring(theirs, { rule });
+      joinedColoring = mergeClassColorings([{ coloring: ownColoring, part: own.part! }, { coloring: theirColoring, part: theirs.part! }]);
+    }
+    // the own part's colouring counts as colouring, not as slice time
+    ownColoringMs = tOwnColoring - tOwn;
+    sliceEnd = tMerge;
+    parts = { own: tOwn - t0, helper: r.type === 'slice' ? r.milliseconds : null, helperColoring: r.type === 'slice' ? r.coloringMs : null, wait: tWait - tOwnColoring, merge: tMerge - tWait };
+  } else {
+    sl = computeSlice(net, cp, plane.rect, { units: plane.units });
+  }
+  const t1 = sliceEnd ?? performance.now();
   S.slice = sl;
   S.plane = { ...plane, origin: Array.from(cp.origin) };
   S.names = names;
   S.click = null;
-  // pack regions, maps and patterns
-  const R = sl.regions.length, m = sl.outputSize;
-  const widths = sl.widths;
-  const bits = widths.reduce((a, b) => a + b, 0);
-  const patternBytes = Math.ceil(bits / 8);
-  const maps = new Float64Array(R * m * 3), patterns = new Uint8Array(R * patternBytes), areas = new Float64Array(R);
-  for (let r = 0; r < R; r++) {
-    const reg = sl.regions[r];
-    for (let j = 0; j < m; j++) {
-      maps[(r * m + j) * 3] = reg.map.M[2 * j];
-      maps[(r * m + j) * 3 + 1] = reg.map.M[2 * j + 1];
-      maps[(r * m + j) * 3 + 2] = reg.map.c[j];
-    }
-    let b = 0;
-    const base = r * patternBytes;
-    for (const layer of reg.pattern) {
-      for (let j = 0; j < layer.length; j++, b++) if (layer[j]) patterns[base + (b >> 3)] |= 1 << (b & 7);
-    }
-    areas[r] = reg.area;
-  }
-  const polys = pack(sl.regions.map((r) => r.vertices));
+  const fills = makeFills(net, sl, colorSpec, joinedColoring);
+  fills.milliseconds += ownColoringMs;
+  const t2 = performance.now();
+  // the library's flat arrays, copied (the worker keeps its slice for clicks, colourings and
+  // exports) and transferred; no region objects are made
+  const pk = sl.packed!;
   const packed: PackedSlice = {
     plane: S.plane,
     status: sl.status,
-    stats: { regions: sl.stats.regions, splits: sl.stats.splits, slivers: sl.stats.slivers, thin: sl.stats.thin, milliseconds: sl.stats.milliseconds },
-    count: R,
-    polys,
-    maps,
-    outputSize: m,
-    patterns,
-    patternBytes,
-    areas,
+    stats: { regions: sl.stats.regions, splits: sl.stats.splits, slivers: sl.stats.slivers, thin: sl.stats.thin, milliseconds: t1 - t0 - ownColoringMs },
+    count: pk.count,
+    polys: { offsets: pk.offsets.slice(), verts: pk.verts.slice() },
+    maps: pk.maps.slice(),
+    outputSize: pk.outputSize,
+    widths: pk.widths.slice(),
+    patternIds: pk.patternIds.slice(),
+    patternPool: pk.patternPool.map((p) => p.slice()),
+    areas: pk.areas.slice(),
   };
-  const fills = makeFills(net, sl, colorSpec);
-  post({ type: 'slice', id, slice: packed, fills }, [polys.offsets.buffer, polys.verts.buffer, maps.buffer, patterns.buffer, areas.buffer, ...fillBuffers(fills)]);
+  const t3 = performance.now();
+  const buffers = [packed.polys.offsets.buffer, packed.polys.verts.buffer, packed.maps.buffer, packed.patternIds.buffer, ...packed.patternPool.map((p) => p.buffer), packed.areas.buffer, ...fillBuffers(fills)] as ArrayBuffer[];
+  const timings: WorkerTimings = { slice: t1 - t0 - ownColoringMs, parts, coloring: t2 - t1 + ownColoringMs, pack: t3 - t2, total: performance.now() - t0, postedAt: performance.timeOrigin + performance.now() };
+  post({ type: 'slice', id, slice: packed, fills, timings }, buffers);
 }
 
 function fillBuffers(f: Fills): ArrayBuffer[] {
-  return [f.polys.offsets.buffer as ArrayBuffer, f.polys.verts.buffer as ArrayBuffer, f.color.buffer as ArrayBuffer];
+  return [f.polys.offsets.buffer as ArrayBuffer, f.polys.verts.buffer as ArrayBuffer, f.color.buffer as ArrayBuffer, f.region.buffer as ArrayBuffer];
 }
 
 function color(id: number, colorSpec: ColorSpec): void {
@@ -155,37 +226,47 @@ function className(k: number): string {
   return nm ? `${k} ${nm}` : `class ${k}`;
 }
 
-function makeFills(net: Network, sl: Slice, spec: ColorSpec): Fills {
+/** The fills of a colouring; `joined`: the class colouring already made (from the slice's parts). */
+function makeFills(net: Network, sl: Slice, spec: ColorSpec, joined: ClassColoring | null = null): Fills {
   const t0 = performance.now();
   const total = (sl.rect.u1 - sl.rect.u0) * (sl.rect.v1 - sl.rect.v0);
   let out: Omit<Fills, 'milliseconds'>;
   S.coloring = null;
   if (spec.kind === 'class') {
-    const cc = classColoring(sl, { rule: spec.rule });
+    const cc = joined && joined.rule === spec.rule ? joined : classColoring(sl, { rule: spec.rule });
     S.coloring = cc;
     const palette = Array.from({ length: cc.classes }, (_, k) => CLASS_COLORS[k % CLASS_COLORS.length]);
+    const cp = cc.packed!;
     out = {
-      polys: pack(cc.polygons.map((p) => p.vertices)),
-      color: Uint32Array.from(cc.polygons, (p) => p.label),
+      polys: { offsets: cp.offsets.slice(), verts: cp.verts.slice() },
+      // class labels are >= 0: the same bits read as unsigned
+      color: new Uint32Array(cp.labels.slice().buffer),
+      region: cp.regions.slice(),
       palette,
       legend: cc.classAreas.flatMap((a, k) => (a > 0 ? [{ color: palette[k], text: `${className(k)} (${pct(a, total)})` }] : [])),
       title: `predicted class (${spec.rule} of the outputs)`,
     };
   } else if (spec.kind === 'pattern') {
+    // one colour per pattern, keyed as patternKey keys the region objects (src/render/coloring.ts),
+    // from the packed pattern ids (each layer's key piece computed once per pattern row)
+    const pk = sl.packed;
     const index = new Map<string, number>();
     const palette: string[] = [];
-    const color = new Uint32Array(sl.regions.length);
-    sl.regions.forEach((r, i) => {
-      const c = patternColor(patternKey(r.pattern));
+    const R = pk ? pk.count : sl.regions.length;
+    const color = new Uint32Array(R);
+    const keyOf = pk ? packedPatternKeys(pk, net) : (r: number) => patternKey(sl.regions[r].pattern);
+    for (let r = 0; r < R; r++) {
+      const c = patternColor(keyOf(r));
       let k = index.get(c);
       if (k === undefined) { k = palette.length; palette.push(c); index.set(c, k); }
-      color[i] = k;
-    });
+      color[r] = k;
+    }
     out = {
-      polys: pack(sl.regions.map((r) => r.vertices)),
+      polys: pk ? { offsets: pk.offsets.slice(), verts: pk.verts.slice() } : pack(sl.regions.map((r) => r.vertices)),
       color,
+      region: Int32Array.from({ length: R }, (_, r) => r),
       palette,
-      legend: [{ color: palette[0] ?? '#ffffff', text: `${sl.regions.length} linear regions, one colour per activation pattern` }],
+      legend: [{ color: palette[0] ?? '#ffffff', text: `${R} linear regions, one colour per activation pattern` }],
       title: 'linear regions (colour: activation pattern)',
     };
   } else {
@@ -203,6 +284,7 @@ function makeFills(net: Network, sl: Slice, spec: ColorSpec): Fills {
     out = {
       polys: pack(tc.polygons.map((p) => p.vertices)),
       color: Uint32Array.from(tc.polygons, (p) => colorOf(p.label)),
+      region: Int32Array.from(tc.polygons, (p) => p.region),
       palette,
       legend: [
         { color: PREIMAGE_COLORS[0], text: `preimage of ${what} (${pct(tc.insideArea, total)})` },
@@ -216,6 +298,28 @@ function makeFills(net: Network, sl: Slice, spec: ColorSpec): Fills {
   S.color = spec;
   S.fills = fills;
   return fills;
+}
+
+/** patternKey of packed region r, without making the region objects. */
+function packedPatternKeys(pk: PackedRegions, net: Network): (r: number) => string {
+  const nl = pk.widths.length;
+  const relu = net.layers.map((L) => L.activation === 'relu');
+  const pieces: Map<number, string>[] = pk.widths.map(() => new Map());
+  const ones = pk.widths.map((w) => patternKey([new Uint8Array(w).fill(1)]));
+  return (r) => {
+    let key = '';
+    for (let k = 0; k < nl; k++) {
+      const id = pk.patternIds[r * nl + k];
+      let piece: string | undefined;
+      if (id < 0 || !relu[k]) piece = ones[k];
+      else {
+        piece = pieces[k].get(id);
+        if (piece === undefined) pieces[k].set(id, (piece = patternKey([pk.patternPool[k].subarray(id * pk.widths[k], (id + 1) * pk.widths[k])])));
+      }
+      key += k === 0 ? piece : `.${piece}`;
+    }
+    return key;
+  };
 }
 
 function fmtBound(x: number): string {
@@ -232,6 +336,24 @@ function ccw(pts: number[][]): number[] {
     .map((p) => ({ p, a: Math.atan2(p[1] - c[1], p[0] - c[0]) }))
     .sort((x, y) => x.a - y.a)
     .flatMap((x) => x.p);
+}
+
+/** The region containing (u, v) strictly inside (as regionAt), from the packed arrays when present; −1 if none. */
+function regionIndexAt(sl: Slice, u: number, v: number): number {
+  const pk = sl.packed;
+  if (!pk) return regionAt(sl, u, v)?.id ?? -1;
+  const { offsets, verts } = pk;
+  for (let r = 0; r < pk.count; r++) {
+    const a = offsets[r], b = offsets[r + 1];
+    let inside = b - a >= 6;
+    for (let k = a; k < b && inside; k += 2) {
+      const k2 = k + 2 < b ? k + 2 : a;
+      const ex = verts[k2] - verts[k], ey = verts[k2 + 1] - verts[k + 1];
+      if (!(ex * (v - verts[k + 1]) - ey * (u - verts[k]) > 0)) inside = false;
+    }
+    if (inside) return r;
+  }
+  return -1;
 }
 
 function click(id: number, u: number, v: number, layer: number): void {
@@ -251,7 +373,7 @@ function click(id: number, u: number, v: number, layer: number): void {
     preactivations[L - 1] = Array.from(denormalizeOutput(net, preactivations[L - 1]));
   }
   const activity = activities[layer - 1];
-  const reg = regionAt(sl, u, v);
+  const reg = regionIndexAt(sl, u, v);
   const t0 = performance.now();
   const [d0, d1] = plane.dims;
   const polys: number[][] = [], segs: number[] = [], pts: number[] = [];
@@ -301,7 +423,7 @@ function click(id: number, u: number, v: number, layer: number): void {
   const pre: PointPreimage = {
     layer, method, pieces, byDimension, polys: pack(polys), segments: Float64Array.from(segs), points: Float64Array.from(pts), status, milliseconds: ms, containsClick,
   };
-  const result: ClickResult = { u, v, input, region: reg ? reg.id : -1, activities, preactivations, preimage: pre };
+  const result: ClickResult = { u, v, input, region: reg, activities, preactivations, preimage: pre };
   S.click = { result, engine, tc };
   post({ type: 'click', id, click: result }, [pre.polys.offsets.buffer, pre.polys.verts.buffer, pre.segments.buffer, pre.points.buffer]);
 }
