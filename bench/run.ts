@@ -1,8 +1,9 @@
 /**
  * `npm run bench [-- suite ...]`: runs the benchmark suites and prints one JSON document.
- * Suites: lp, vcas, acas-partition, acas-props, slice, acasxu, mnistfc (the VNN-COMP instance lists;
- * options --only <regex>, --limit N, --timeout S, --process, --cpu-limit; see bench/vnncomp.ts). Default: all
- * but acasxu and mnistfc, which take many minutes. Every suite checks its answers
+ * Suites: lp, vcas, acas-partition, acas-props, slice, slice-browser (the playground in headless
+ * Chromium), acasxu, mnistfc (the VNN-COMP instance lists; options --only <regex>, --limit N,
+ * --timeout S, --process, --cpu-limit; see bench/vnncomp.ts). Default: all but acasxu, mnistfc
+ * (many minutes) and slice-browser (needs Chromium). Every suite checks its answers
  * before timing them. Suites that need ../shared/data (or $RELU_PREIMAGE_DATA) say so and skip.
  */
 import { machine } from './common.js';
@@ -13,6 +14,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   'acas-partition': async () => (await import('./acas.js')).runAcasPartitionBench(),
   'acas-props': async () => (await import('./acas.js')).runAcasPropsBench(),
   slice: async () => (await import('./slice.js')).runSliceBench(),
+  'slice-browser': async () => (await import('./slice.js')).runSliceBrowserBench(),
   acasxu: async () => (await import('./vnncomp.js')).runAcasxuBench(),
   mnistfc: async () => (await import('./vnncomp.js')).runMnistfcBench(),
 };
@@ -27,7 +29,7 @@ for (const w of wanted) {
   }
 }
 const out: Record<string, unknown> = { machine: machine(), date: new Date().toISOString() };
-const long = new Set(['acasxu', 'mnistfc']);
+const long = new Set(['acasxu', 'mnistfc', 'slice-browser']);
 for (const name of wanted.length ? wanted : Object.keys(suites).filter((n) => !long.has(n))) {
   process.stderr.write(`bench ${name} ...\n`);
   out[name] = await suites[name]();

@@ -10,7 +10,11 @@
  * the first run of each slice (before V8 has optimised the code, as in a fresh Web Worker) and the
  * time to make the region objects from the packed arrays.
  */
-import { loadavg } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { loadavg, tmpdir } from 'node:os';
+import { extname, normalize, sep } from 'node:path';
 import { activationPattern, evaluate } from '../src/network/evaluate.js';
 import { denormalizeOutput, normalizeInput } from '../src/network/normalization.js';
 import type { Network } from '../src/network/types.js';
@@ -156,7 +160,106 @@ export async function runSliceBench(opts: { repeats?: number; seed?: number; poi
   return { suite: 'slice', machine: machine(), loadAverage: { start: load0, end: loadavg().map((x) => round(x, 3)) }, repeats, seed, slices: rows };
 }
 
-// run directly: node --import tsx bench/slice.ts
+
+// ------------------------------------------------------------------------------------------------
+// In the browser: the playground (web/) built with Vite, served on 127.0.0.1, driven in headless
+// Chromium (Debian's /usr/bin/chromium, as the end-to-end test) with playwright-core.
+
+const CHROMIUM = '/usr/bin/chromium';
+
+/** One slice request as the page measures it (web/src/main.ts, window.__timings). */
+interface PageTiming {
+  regions: number;
+  worker: { slice: number; coloring: number; pack: number; total: number };
+  transferMs: number;
+  drawMs: number;
+  drawnMs: number;
+  frameMs: number | null;
+  raster: boolean;
+}
+
+/**
+ * The full-range ACAS Xu ρ × θ slice in the playground: the time from the request (Draw) to the
+ * drawn canvas — computeSlice and the class colouring in the worker, copying the flat arrays out,
+ * the transfer, scan conversion and putImageData on the page — and to the next animation frame.
+ * The first draw after loading (the worker warms its JIT up on load) and `repeats` further draws
+ * (Draw pressed again; the same slice recomputed from scratch) are reported.
+ */
+export async function runSliceBrowserBench(opts: { repeats?: number } = {}) {
+  const repeats = opts.repeats ?? 15;
+  if (!existsSync(CHROMIUM)) {
+    process.stderr.write(`bench slice-browser: ${CHROMIUM} is absent (apt-get install -y chromium); skipped\n`);
+    return { suite: 'slice-browser', skipped: `${CHROMIUM} is absent` };
+  }
+  const load0 = loadavg().map((x) => round(x, 3));
+  const out = mkdtempSync(join(tmpdir(), 'slice-browser-'));
+  const vite = join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js');
+  const b = spawnSync(process.execPath, [vite, 'build', 'web', '--outDir', out, '--emptyOutDir', '--logLevel', 'warn'], { cwd: repoRoot, encoding: 'utf8' });
+  if (b.status !== 0) throw new Error(`vite build failed:\n${b.stdout}\n${b.stderr}`);
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = normalize(join(out, path.endsWith('/') ? `${path}index.html` : path));
+    if (!file.startsWith(out + sep) || !existsSync(file)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    const type = ({ '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json' } as Record<string, string>)[extname(file)];
+    res.writeHead(200, { 'content-type': type ?? 'application/octet-stream' }).end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1320, height: 860 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const tLoad = performance.now();
+    await page.goto(`http://127.0.0.1:${port}/?network=acas`);
+    const next = async (n: number): Promise<PageTiming> => {
+      await page.waitForFunction((k) => {
+        const t = (window as unknown as { __timings?: { all: { frameMs: number | null }[] } }).__timings;
+        return t !== undefined && t.all.length >= k && t.all[k - 1].frameMs !== null;
+      }, n, { timeout: 120_000 });
+      return page.evaluate((k) => (window as unknown as { __timings: { all: PageTiming[] } }).__timings.all[k - 1], n);
+    };
+    const first = await next(1);
+    const pageLoadMs = performance.now() - tLoad;
+    // the answer first: the page's region count is the library's for this slice (checked above in Node)
+    const expected = CASES[0].regions;
+    if (first.regions !== expected) throw new Error(`slice-browser: the page shows ${first.regions} regions, expected ${expected}`);
+    const runs: PageTiming[] = [];
+    for (let r = 0; r < repeats; r++) {
+      await page.click('#draw');
+      runs.push(await next(r + 2));
+      if (runs[r].regions !== expected) throw new Error(`slice-browser: draw ${r + 2} shows ${runs[r].regions} regions, expected ${expected}`);
+    }
+    if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+    const stat = (f: (t: PageTiming) => number) => ({ min: round(Math.min(...runs.map(f))), median: round(median(runs.map(f))) });
+    return {
+      suite: 'slice-browser',
+      browser: `Chromium ${browser.version()} (headless, --disable-gpu)`,
+      loadAverage: { start: load0, end: loadavg().map((x) => round(x, 3)) },
+      slice: 'ACAS Xu 1_1, ρ × θ over the whole input range (raw units), ψ = 0, v_own = 750, v_int = 400; class colouring (argmin)',
+      regions: first.regions,
+      raster: first.raster,
+      repeats,
+      pageLoadToFirstPictureMs: round(pageLoadMs),
+      first: { drawnMs: round(first.drawnMs), frameMs: round(first.frameMs ?? NaN), sliceMs: round(first.worker.slice) },
+      requestToDrawnMs: stat((t) => t.drawnMs),
+      requestToNextFrameMs: stat((t) => t.frameMs ?? NaN),
+      worker: { sliceMs: stat((t) => t.worker.slice), coloringMs: stat((t) => t.worker.coloring), copyMs: stat((t) => t.worker.pack), totalMs: stat((t) => t.worker.total) },
+      transferMs: stat((t) => t.transferMs),
+      drawMs: stat((t) => t.drawMs),
+    };
+  } finally {
+    await browser.close();
+    server.close();
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+// run directly: node --import tsx bench/slice.ts [browser]
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
-  process.stdout.write(JSON.stringify(await runSliceBench(), null, 2) + '\n');
+  process.stdout.write(JSON.stringify(process.argv.includes('browser') ? await runSliceBrowserBench() : await runSliceBench(), null, 2) + '\n');
 }
