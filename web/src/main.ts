@@ -6,8 +6,9 @@
 import { niceTicks, tickLabel } from '../../src/render/svg.js';
 import { Cancelled, Engine, type Outgoing } from './engine.js';
 import { PRESETS, type Preset } from './networks.js';
-import { CLICK_PREIMAGE_COLOR, type ClickResult, type ColorSpec, type Fills, type NetInfo, type PackedSlice, type PlaneSpec, type Response, type WorkerTimings } from './protocol.js';
+import { CLICK_PREIMAGE_COLOR, type ClickResult, type ColorSpec, type Fills, type NetInfo, type PackedSlice, type PartInfo, type PlaneSpec, type Response, type WorkerTimings } from './protocol.js';
 import { fillPolygons, outlineRegions, rgba } from './raster.js';
+import { mergePackedParts } from '../../src/render/slice.js';
 
 // ------------------------------------------------------------------------------------------------
 // DOM
@@ -71,7 +72,11 @@ const app = {
   net: null as Loaded | null,
   /** Plane values being edited: all n fixed inputs. */
   origin: [] as number[],
-  slice: null as PackedSlice | null,
+  /** What is drawn: the slice and its fills, or its parts (computed by the two workers) each with its fills. */
+  layers: null as Layer[] | null,
+  /** The whole slice (the parts joined on first use: hover needs one region numbering). */
+  merged: null as PackedSlice | null,
+  /** The fills' title and legend (of the whole slice). */
   fills: null as Fills | null,
   grid: null as Grid | null,
   click: null as ClickResult | null,
@@ -80,6 +85,33 @@ const app = {
   seq: { slice: 0, color: 0, click: 0 },
   busySince: 0,
 };
+
+interface Layer {
+  slice: PackedSlice;
+  fills: Fills;
+  part: PartInfo | null;
+}
+
+/** The whole slice: the drawn one, or its parts joined (mergePackedParts, bit for bit the slice of one computeSlice). */
+function wholeSlice(): PackedSlice | null {
+  if (app.merged === null && app.layers) {
+    const L = app.layers;
+    if (L.length === 1) app.merged = L[0].slice;
+    else {
+      const pk = mergePackedParts(L.map((l) => ({ packed: { ...l.slice, offsets: l.slice.polys.offsets, verts: l.slice.polys.verts }, part: l.part! })));
+      const s0 = L[0].slice;
+      app.merged = { plane: s0.plane, status: s0.status, stats: s0.stats, count: pk.count, polys: { offsets: pk.offsets, verts: pk.verts }, maps: pk.maps, outputSize: pk.outputSize, widths: pk.widths, patternIds: pk.patternIds, patternPool: pk.patternPool, areas: pk.areas, centroids: pk.centroids, thin: pk.thin };
+    }
+  }
+  return app.merged;
+}
+
+function clearSlice(): void {
+  app.layers = null;
+  app.merged = null;
+  app.fills = null;
+  app.grid = null;
+}
 
 // ------------------------------------------------------------------------------------------------
 // errors and busy state
@@ -134,8 +166,7 @@ async function ask(msg: Outgoing, transfer: Transferable[] = []): Promise<Respon
 ui.cancel.addEventListener('click', async () => {
   app.engine.cancel();
   // the fresh worker has no slice: clear the picture, re-load the network, wait for Draw
-  app.slice = null;
-  app.fills = null;
+  clearSlice();
   app.click = null;
   app.hover = -1;
   drawBase();
@@ -209,7 +240,7 @@ async function loadBytes(fileName: string, bytes: ArrayBuffer, preset: Preset | 
   }
   clearError();
   app.net = { info: r.info, bytes, fileName, preset };
-  app.slice = null;
+  clearSlice();
   app.click = null;
   setFileOption(preset ? null : fileName);
   ui.network.value = preset ? preset.key : 'file';
@@ -363,9 +394,10 @@ async function draw(): Promise<void> {
   const r = await ask({ type: 'slice', plane, color, names });
   if (!r || r.type !== 'slice' || seq !== app.seq.slice) return;
   const tReceived = performance.now();
-  app.slice = r.slice;
+  clearSlice(); // the hover grid is built on the first hover
+  app.layers = r.parts ? r.parts.map((p, i) => (i === 0 ? { slice: r.slice, fills: r.fills, part: p.part } : { slice: p.more!.slice, fills: p.more!.fills, part: p.part })) : [{ slice: r.slice, fills: r.fills, part: null }];
+  if (!r.parts) app.merged = r.slice;
   app.fills = r.fills;
-  app.grid = null; // built on the first hover
   app.click = null;
   app.hover = -1;
   const drawMs = drawBase();
@@ -380,14 +412,14 @@ async function draw(): Promise<void> {
   // the time to the next frame too (the picture on the screen), without holding anything up
   const timing: SliceTiming = {
     network: app.net.info.name,
-    regions: r.slice.count,
-    fillPolygons: r.fills.color.length,
+    regions: r.slice.stats.regions,
+    fillPolygons: app.layers!.reduce((a, l) => a + l.fills.color.length, 0),
     worker: r.timings,
     transferMs,
     drawMs,
     drawnMs: tDrawn - t0,
     frameMs: null,
-    raster: r.slice.count > RASTER_ABOVE,
+    raster: r.slice.stats.regions > RASTER_ABOVE,
   };
   recordTiming(timing);
   requestAnimationFrame(() => setTimeout(() => {
@@ -425,7 +457,7 @@ function recordTiming(t: SliceTiming): void {
 }
 
 async function recolor(): Promise<void> {
-  if (!app.slice) return draw();
+  if (!app.layers) return draw();
   let color: ColorSpec;
   try {
     color = readColor();
@@ -438,6 +470,9 @@ async function recolor(): Promise<void> {
   const t0 = performance.now();
   const r = await ask({ type: 'color', color });
   if (!r || r.type !== 'color' || seq !== app.seq.color) return;
+  // the worker coloured the whole slice
+  const whole = wholeSlice()!;
+  app.layers = [{ slice: whole, fills: r.fills, part: null }];
   app.fills = r.fills;
   const drawMs = drawBase();
   showStats(performance.now() - t0, drawMs, true);
@@ -445,7 +480,7 @@ async function recolor(): Promise<void> {
 }
 
 async function clickAt(u: number, v: number): Promise<void> {
-  if (!app.slice) return;
+  if (!app.layers) return;
   clearError();
   const seq = ++app.seq.click;
   const sliceSeq = app.seq.slice;
@@ -459,7 +494,7 @@ async function clickAt(u: number, v: number): Promise<void> {
 }
 
 async function exportFile(kind: 'svg' | 'json'): Promise<void> {
-  if (!app.slice) return;
+  if (!app.layers) return;
   const r = await ask({ type: 'export', kind });
   if (!r || r.type !== 'export') return;
   const blob = new Blob([r.text], { type: kind === 'svg' ? 'image/svg+xml' : 'application/json' });
@@ -520,13 +555,15 @@ const RASTER_ABOVE = 3000;
 function drawBase(): number {
   const t0 = performance.now();
   const ctx = setupCanvas(ui.base);
-  const s = app.slice, f = app.fills;
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, W, H);
-  if (!s || !f) return performance.now() - t0;
-  if (s.count > RASTER_ABOVE) rasterBase(ctx, s, f);
-  else vectorBase(ctx, s, f);
-  drawAxes(ctx, s.plane);
+  const layers = app.layers;
+  if (!layers) return performance.now() - t0;
+  const plane = layers[0].slice.plane;
+  const count = layers.reduce((a, l) => a + l.slice.count, 0);
+  if (count > RASTER_ABOVE) rasterBase(ctx, plane, layers);
+  else for (const l of layers) vectorBase(ctx, l.slice, l.fills);
+  drawAxes(ctx, plane);
   return performance.now() - t0;
 }
 
@@ -565,12 +602,15 @@ function vectorBase(ctx: CanvasRenderingContext2D, s: PackedSlice, f: Fills): vo
   ctx.restore();
 }
 
-/** Scan-converts the fills and the region ids at device resolution and puts the pixels (raster.ts). */
-function rasterBase(ctx: CanvasRenderingContext2D, s: PackedSlice, f: Fills): void {
+/**
+ * Scan-converts the fills and the region ids at device resolution (the slice's parts one after
+ * the other, region ids offset per part) and puts the pixels (raster.ts).
+ */
+function rasterBase(ctx: CanvasRenderingContext2D, plane: PlaneSpec, layers: Layer[]): void {
   const dpr = ui.base.width / W;
   const x0 = Math.round(M.left * dpr), y0 = Math.round(M.top * dpr);
   const w = Math.round((M.left + PW) * dpr) - x0, h = Math.round((M.top + PH) * dpr) - y0;
-  const { u0, u1, v0, v1 } = s.plane.rect;
+  const { u0, u1, v0, v1 } = plane.rect;
   const sx = w / (u1 - u0), sy = h / (v1 - v0);
   const map = { ox: -u0 * sx, sx, oy: v1 * sy, sy };
   const img = ctx.createImageData(w, h);
@@ -579,20 +619,26 @@ function rasterBase(ctx: CanvasRenderingContext2D, s: PackedSlice, f: Fills): vo
   // pixel by pixel, the few regions cut into several polygons (where the class changes) are
   // scan-converted polygon by polygon on top
   const ids = new Int32Array(w * h).fill(-1);
-  fillPolygons(ids, w, h, s.polys.offsets, s.polys.verts, null, map);
-  const colours = Uint32Array.from(f.palette, (c) => rgba(c));
-  const regionColour = new Uint32Array(s.count);
-  const parts = new Uint16Array(s.count);
-  for (let i = 0; i < f.region.length; i++) {
-    const r = f.region[i];
-    if (parts[r] < 65535) parts[r]++;
-    regionColour[r] = colours[f.color[i]];
-  }
+  let total = 0;
+  const bases = layers.map((l) => { const b = total; total += l.slice.count; return b; });
+  layers.forEach((l, i) => fillPolygons(ids, w, h, l.slice.polys.offsets, l.slice.polys.verts, null, map, bases[i]));
+  const regionColour = new Uint32Array(total);
+  const parts = new Uint16Array(total);
+  layers.forEach((l, li) => {
+    const f = l.fills, colours = Uint32Array.from(f.palette, (c) => rgba(c));
+    for (let i = 0; i < f.region.length; i++) {
+      const r = bases[li] + f.region[i];
+      if (parts[r] < 65535) parts[r]++;
+      regionColour[r] = colours[f.color[i]];
+    }
+  });
   const white = rgba('#ffffff');
   for (let p = 0; p < ids.length; p++) pixels[p] = ids[p] < 0 ? white : regionColour[ids[p]];
-  const mixed: number[] = [];
-  for (let i = 0; i < f.region.length; i++) if (parts[f.region[i]] > 1) mixed.push(i);
-  if (mixed.length) {
+  layers.forEach((l, li) => {
+    const f = l.fills, colours = Uint32Array.from(f.palette, (c) => rgba(c));
+    const mixed: number[] = [];
+    for (let i = 0; i < f.region.length; i++) if (parts[bases[li] + f.region[i]] > 1) mixed.push(i);
+    if (mixed.length === 0) return;
     const offs = new Uint32Array(mixed.length + 1);
     let n = 0;
     mixed.forEach((i) => { n += f.polys.offsets[i + 1] - f.polys.offsets[i]; });
@@ -605,9 +651,9 @@ function rasterBase(ctx: CanvasRenderingContext2D, s: PackedSlice, f: Fills): vo
       cs[k] = colours[f.color[i]];
     });
     fillPolygons(pixels, w, h, offs, vs, cs, map);
-  }
+  });
   // many regions: fainter outlines (most pixels lie on one)
-  outlineRegions(pixels, ids, w, h, rgba('#222222'), s.count > 20000 ? 0.22 : 0.35);
+  outlineRegions(pixels, ids, w, h, rgba('#222222'), total > 20000 ? 0.22 : 0.35);
   ctx.putImageData(img, x0, y0);
 }
 
@@ -649,9 +695,8 @@ function drawAxes(ctx: CanvasRenderingContext2D, plane: PlaneSpec): void {
 
 function drawOverlay(): void {
   const ctx = setupCanvas(ui.overlay);
-  const s = app.slice;
-  if (!s) return;
-  const { X, Y } = toPx(s.plane.rect);
+  if (!app.layers) return;
+  const { X, Y } = toPx(app.layers[0].slice.plane.rect);
   ctx.save();
   ctx.beginPath();
   ctx.rect(M.left, M.top, PW, PH);
@@ -694,7 +739,8 @@ function drawOverlay(): void {
     ctx.moveTo(x, y - 7); ctx.lineTo(x, y - 2); ctx.moveTo(x, y + 2); ctx.lineTo(x, y + 7);
     ctx.stroke();
   }
-  if (app.hover >= 0) {
+  const s = app.hover >= 0 ? wholeSlice() : null;
+  if (s) {
     const path = new Path2D();
     addPolygon(path, s.polys.verts, s.polys.offsets[app.hover], s.polys.offsets[app.hover + 1], X, Y);
     ctx.strokeStyle = '#000';
@@ -705,9 +751,10 @@ function drawOverlay(): void {
 }
 
 function showStats(roundTripMs: number, drawMs: number, recolored = false, t?: { pack: number; transfer: number }): void {
-  const s = app.slice!, f = app.fills!;
-  ui.regionCount.textContent = `${s.count.toLocaleString('en-US')} linear regions`;
-  ui.regionCount.dataset.count = String(s.count);
+  const s = app.layers![0].slice, f = app.fills!;
+  const count = s.stats.regions;
+  ui.regionCount.textContent = `${count.toLocaleString('en-US')} linear regions`;
+  ui.regionCount.dataset.count = String(count);
   const extra = [s.status !== 'complete' ? `stopped early: ${s.status}` : '', s.stats.slivers ? `${s.stats.slivers} slivers below the margin` : ''].filter(Boolean).join(', ');
   const worker = `${recolored ? '' : `slice ${s.stats.milliseconds.toFixed(1)} ms + `}colouring ${f.milliseconds.toFixed(1)} ms${t ? ` + copy ${t.pack.toFixed(1)} ms` : ''} in the worker`;
   ui.timing.textContent = `${worker}; ${t ? `transfer ${t.transfer.toFixed(1)} ms; ` : ''}drawn in ${drawMs.toFixed(1)} ms; ${roundTripMs.toFixed(0)} ms ${recolored ? 'in all' : 'from request to drawn'}${extra ? ` (${extra})` : ''}`;
@@ -761,7 +808,7 @@ function buildGrid(s: PackedSlice): Grid {
 
 /** The region containing (u, v) (counter-clockwise convex polygons), or -1. */
 function regionAt(u: number, v: number): number {
-  const s = app.slice;
+  const s = wholeSlice();
   if (!s) return -1;
   const g = (app.grid ??= buildGrid(s));
   const { u0, u1, v0, v1 } = g.rect;
@@ -782,7 +829,7 @@ function regionAt(u: number, v: number): number {
 }
 
 function eventUV(e: MouseEvent): [number, number] | null {
-  const s = app.slice;
+  const s = app.layers?.[0].slice;
   if (!s) return null;
   const box = ui.overlay.getBoundingClientRect();
   const x = ((e.clientX - box.left) / box.width) * W, y = ((e.clientY - box.top) / box.height) * H;
@@ -804,7 +851,7 @@ function patternBits(s: PackedSlice, r: number): string[] {
 }
 
 function renderHover(u: number, v: number, r: number): void {
-  const s = app.slice!;
+  const s = wholeSlice()!;
   const info = app.net!.info;
   const head = document.createElement('div');
   head.textContent = `(${inputName(s.plane.dims[0])}, ${inputName(s.plane.dims[1])}) = (${fmt(u, 5)}, ${fmt(v, 5)})`;

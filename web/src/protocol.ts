@@ -64,6 +64,16 @@ export interface PackedSlice {
   patternIds: Int32Array;
   patternPool: Uint8Array[];
   areas: Float64Array;
+  centroids: Float64Array;
+  thin: Uint8Array;
+}
+
+/** Where a part's regions go in the whole slice (the library's SlicePart). */
+export interface PartInfo {
+  index: number;
+  count: number;
+  pieceRegions: Uint32Array;
+  shared: { splits: number; slivers: number; unitsDecided: number };
 }
 
 /** Where the time of a slice request went in the worker (milliseconds). */
@@ -148,7 +158,16 @@ export interface Names {
 
 export type Response =
   | { type: 'loaded'; id: number; info: NetInfo; milliseconds: number }
-  | { type: 'slice'; id: number; slice: PackedSlice; fills: Fills; timings: WorkerTimings }
+  | {
+      type: 'slice';
+      id: number;
+      /** The whole slice, or (with `parts`) part 0 of it; `stats` are the whole slice's. */
+      slice: PackedSlice;
+      fills: Fills;
+      timings: WorkerTimings;
+      /** A slice computed in parts: part i's info, and parts 1.. themselves (`slice`, `fills` are part 0). */
+      parts: { part: PartInfo; more: { slice: PackedSlice; fills: Fills } | null }[] | null;
+    }
   | { type: 'color'; id: number; fills: Fills }
   | { type: 'click'; id: number; click: ClickResult }
   | { type: 'export'; id: number; kind: 'svg' | 'json'; text: string; filename: string }

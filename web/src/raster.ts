@@ -19,8 +19,8 @@ let xs = new Float64Array(64);
 let ys = new Float64Array(64);
 
 /**
- * Writes value(i) into buf[y·width + x] for every pixel centre inside convex polygon i
- * (verts[offsets[i] .. offsets[i + 1]) flat u, v), for i in order.
+ * Writes values[i] (or base + i when values is null) into buf[y·width + x] for every pixel
+ * centre inside convex polygon i (verts[offsets[i] .. offsets[i + 1]) flat u, v), for i in order.
  */
 export function fillPolygons(
   buf: Int32Array | Uint32Array,
@@ -30,6 +30,7 @@ export function fillPolygons(
   verts: Float64Array,
   values: ArrayLike<number> | null,
   map: PixelMap,
+  base = 0,
 ): void {
   const count = offsets.length - 1;
   const { ox, sx, oy, sy } = map;
@@ -52,7 +53,7 @@ export function fillPolygons(
     if (j0 < 0) j0 = 0;
     if (j1 > height - 1) j1 = height - 1;
     if (j0 > j1 || xmax < 0 || xmin > width) continue;
-    const value = values === null ? i : values[i];
+    const value = values === null ? base + i : values[i];
     for (let j = j0; j <= j1; j++) {
       const yc = j + 0.5;
       let xl = Infinity, xr = -Infinity;

@@ -13,22 +13,25 @@ import type { HelperRequest, HelperResponse } from './helper.js';
 import { warmUp } from './warmup.js';
 import { sliceSvg, type SliceOverlay } from '../../src/render/svg.js';
 import { polygonDepth } from '../../src/render/polygon.js';
-import { CLICK_PREIMAGE_COLOR, type ClickResult, type ColorSpec, type Fills, type NetInfo, type Names, type PackedPolygons, type PackedSlice, type PlaneSpec, type PointPreimage, type Request, type Response, type WorkerTimings } from './protocol.js';
+import { CLICK_PREIMAGE_COLOR, type ClickResult, type ColorSpec, type Fills, type NetInfo, type Names, type PackedPolygons, type PackedSlice, type PlaneSpec, type PointPreimage, type PartInfo, type Request, type Response, type WorkerTimings } from './protocol.js';
 
 
 interface State {
   net: Network | null;
   info: NetInfo | null;
   slice: Slice | null;
+  /** After a parallel slice: joins the parts into the whole slice (currentSlice). */
+  lazySlice: (() => Slice) | null;
   plane: PlaneSpec | null;
   names: Names;
   color: ColorSpec | null;
   coloring: ClassColoring | TargetColoring | null;
+  lazyColoring: (() => ClassColoring) | null;
   fills: Fills | null;
   click: { result: ClickResult; engine: PreimageResult | null; tc: TargetColoring | null } | null;
 }
 
-const S: State = { net: null, info: null, slice: null, plane: null, names: {}, color: null, coloring: null, fills: null, click: null };
+const S: State = { net: null, info: null, slice: null, lazySlice: null, plane: null, names: {}, color: null, coloring: null, lazyColoring: null, fills: null, click: null };
 
 const ctx = self as unknown as { postMessage(m: Response, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<Request>) => void) | null };
 
@@ -122,7 +125,7 @@ function load(id: number, name: string, bytes: ArrayBuffer): void {
     notes: net.source?.notes ?? [],
   };
   if (net.inputSize < 2) throw new PreimageError('BAD_ARGUMENT', `expected a network with at least 2 inputs to draw a plane, found ${net.inputSize}`);
-  Object.assign(S, { net, info, slice: null, plane: null, coloring: null, fills: null, click: null });
+  Object.assign(S, { net, info, slice: null, lazySlice: null, plane: null, coloring: null, lazyColoring: null, fills: null, click: null });
   // the helper reads the same bytes (a copy; it warms up on its core meanwhile)
   const copy = bytes.slice(0);
   void askHelper({ type: 'load', seq: ++helperSeq, name, bytes: copy }, [copy]);
@@ -148,51 +151,84 @@ async function slice(id: number, plane: PlaneSpec, colorSpec: ColorSpec, names: 
   const t0 = performance.now();
   const net = need(S.net, 'a network');
   const cp = coordinatePlane(net.inputSize, plane.dims, plane.origin);
-  // two parts in parallel: part 1 in the helper, part 0 here; joined bit for bit (mergeSliceParts)
-  const rule = colorSpec.kind === 'class' ? colorSpec.rule : null;
-  const other = askHelper({ type: 'slice', seq: ++helperSeq, plane, part: { index: 1, count: 2 }, rule });
-  let sl: Slice;
-  let parts: WorkerTimings['parts'] = null;
-  let joinedColoring: ClassColoring | null = null;
-  let ownColoringMs = 0;
-  let sliceEnd: number | null = null;
-  if (other) {
-    const own = computeSlice(net, cp, plane.rect, { units: plane.units, part: { index: 0, count: 2 } });
-    const tOwn = performance.now();
-    // colour this part while the helper finishes its own (and colours it)
-    const ownColoring = rule !== null ? classColoring(own, { rule }) : null;
-    const tOwnColoring = performance.now();
-    const r = await other;
-    const tWait = performance.now();
-    const theirs = r.type === 'slice' ? (r.slice as Slice) : computeSlice(net, cp, plane.rect, { units: plane.units, part: { index: 1, count: 2 } });
-    sl = mergeSliceParts([own, theirs], net);
-    const tMerge = performance.now();
-    if (ownColoring && rule !== null) {
-      const theirColoring = r.type === 'slice' && r.coloring ? ({ ...r.coloring, polygons: [] } as unknown as ClassColoring) : classColoring(theirs, { rule });
-      joinedColoring = mergeClassColorings([{ coloring: ownColoring, part: own.part! }, { coloring: theirColoring, part: theirs.part! }]);
-    }
-    // the own part's colouring counts as colouring, not as slice time
-    ownColoringMs = tOwnColoring - tOwn;
-    sliceEnd = tMerge;
-    parts = { own: tOwn - t0, helper: r.type === 'slice' ? r.milliseconds : null, helperColoring: r.type === 'slice' ? r.coloringMs : null, wait: tWait - tOwnColoring, merge: tMerge - tWait };
-  } else {
-    sl = computeSlice(net, cp, plane.rect, { units: plane.units });
-  }
-  const t1 = sliceEnd ?? performance.now();
-  S.slice = sl;
   S.plane = { ...plane, origin: Array.from(cp.origin) };
   S.names = names;
   S.click = null;
-  const fills = makeFills(net, sl, colorSpec, joinedColoring);
-  fills.milliseconds += ownColoringMs;
+  Object.assign(S, { slice: null, lazySlice: null, coloring: null, lazyColoring: null, fills: null });
+  // two parts in parallel: part 1 in the helper, part 0 here (SliceOptions.part)
+  const rule = colorSpec.kind === 'class' ? colorSpec.rule : null;
+  const other = askHelper({ type: 'slice', seq: ++helperSeq, plane, part: { index: 1, count: 2 }, rule });
+  if (!other) {
+    // no helper: the whole slice here
+    const sl = computeSlice(net, cp, plane.rect, { units: plane.units });
+    const t1 = performance.now();
+    S.slice = sl;
+    const fills = makeFills(net, sl, colorSpec);
+    const t2 = performance.now();
+    const msg = packSlice(sl, t1 - t0);
+    const t3 = performance.now();
+    const timings: WorkerTimings = { slice: t1 - t0, parts: null, coloring: t2 - t1, pack: t3 - t2, total: performance.now() - t0, postedAt: performance.timeOrigin + performance.now() };
+    post({ type: 'slice', id, slice: msg.slice, fills, timings, parts: null }, [...msg.buffers, ...fillBuffers(fills)]);
+    return;
+  }
+  const own = computeSlice(net, cp, plane.rect, { units: plane.units, part: { index: 0, count: 2 } });
+  const tOwn = performance.now();
+  // colour this part while the helper finishes (and colours) its own
+  const ownColoring = rule !== null ? classColoring(own, { rule }) : null;
+  const tOwnColoring = performance.now();
+  const r = await other;
+  const tWait = performance.now();
+  const theirs = r.type === 'slice' ? (r.slice as Slice) : computeSlice(net, cp, plane.rect, { units: plane.units, part: { index: 1, count: 2 } });
+  const partsMs = { own: tOwn - t0, helper: r.type === 'slice' ? r.milliseconds : null, helperColoring: r.type === 'slice' ? r.coloringMs : null, wait: tWait - tOwnColoring, merge: 0 };
+  S.lazySlice = () => mergeSliceParts([own, theirs], net);
+  if (ownColoring && rule !== null && colorSpec.kind === 'class') {
+    // class colouring (the default): the page gets both parts and draws them as they are; the
+    // parts are joined here only when a later request needs the whole slice
+    const theirColoring = r.type === 'slice' && r.coloring ? ({ ...r.coloring, polygons: [] } as unknown as ClassColoring) : classColoring(theirs, { rule });
+    S.lazyColoring = () => mergeClassColorings([{ coloring: ownColoring, part: own.part! }, { coloring: theirColoring, part: theirs.part! }]);
+    S.color = colorSpec;
+    const classAreas = ownColoring.classAreas.map((a, k) => a + theirColoring.classAreas[k]);
+    const fills0 = classFills(spec(colorSpec), ownColoring, classAreas, own.rect);
+    const fills1 = classFills(spec(colorSpec), theirColoring, classAreas, own.rect);
+    S.fills = fills0;
+    const t2 = performance.now();
+    const m0 = packSlice(own, 0), m1 = packSlice(theirs, 0);
+    const t3 = performance.now();
+    const sliceMs = tOwn - t0 + (tWait - tOwnColoring);
+    const timings: WorkerTimings = { slice: sliceMs, parts: partsMs, coloring: tOwnColoring - tOwn + (t2 - tWait), pack: t3 - t2, total: performance.now() - t0, postedAt: performance.timeOrigin + performance.now() };
+    const stats = { regions: own.stats.regions + theirs.stats.regions, splits: own.stats.splits + theirs.stats.splits - own.part!.shared.splits, slivers: own.stats.slivers + theirs.stats.slivers - own.part!.shared.slivers, thin: own.stats.thin + theirs.stats.thin, milliseconds: sliceMs };
+    m0.slice.stats = stats;
+    m1.slice.stats = stats;
+    fills0.milliseconds = fills1.milliseconds = timings.coloring;
+    post(
+      { type: 'slice', id, slice: m0.slice, fills: fills0, timings, parts: [{ part: m0.part!, more: null }, { part: m1.part!, more: { slice: m1.slice, fills: fills1 } }] },
+      [...m0.buffers, ...m1.buffers, ...fillBuffers(fills0), ...fillBuffers(fills1)],
+    );
+    return;
+  }
+  // other colourings: the whole slice first
+  const sl = S.lazySlice();
+  S.lazySlice = null;
+  S.slice = sl;
+  const t1 = performance.now();
+  partsMs.merge = t1 - tWait;
+  const fills = makeFills(net, sl, colorSpec);
   const t2 = performance.now();
-  // the library's flat arrays, copied (the worker keeps its slice for clicks, colourings and
-  // exports) and transferred; no region objects are made
+  const msg = packSlice(sl, t1 - t0);
+  const t3 = performance.now();
+  const timings: WorkerTimings = { slice: t1 - t0, parts: partsMs, coloring: t2 - t1, pack: t3 - t2, total: performance.now() - t0, postedAt: performance.timeOrigin + performance.now() };
+  post({ type: 'slice', id, slice: msg.slice, fills, timings, parts: null }, [...msg.buffers, ...fillBuffers(fills)]);
+}
+
+const spec = (c: ColorSpec) => c as Extract<ColorSpec, { kind: 'class' }>;
+
+/** The page's copy of a slice (or a part): the library's flat arrays, copied out (the worker keeps its own) and transferred. */
+function packSlice(sl: Slice, ms: number): { slice: PackedSlice; part: PartInfo | null; buffers: ArrayBuffer[] } {
   const pk = sl.packed!;
-  const packed: PackedSlice = {
-    plane: S.plane,
+  const slice: PackedSlice = {
+    plane: S.plane!,
     status: sl.status,
-    stats: { regions: sl.stats.regions, splits: sl.stats.splits, slivers: sl.stats.slivers, thin: sl.stats.thin, milliseconds: t1 - t0 - ownColoringMs },
+    stats: { regions: sl.stats.regions, splits: sl.stats.splits, slivers: sl.stats.slivers, thin: sl.stats.thin, milliseconds: ms },
     count: pk.count,
     polys: { offsets: pk.offsets.slice(), verts: pk.verts.slice() },
     maps: pk.maps.slice(),
@@ -201,11 +237,47 @@ async function slice(id: number, plane: PlaneSpec, colorSpec: ColorSpec, names: 
     patternIds: pk.patternIds.slice(),
     patternPool: pk.patternPool.map((p) => p.slice()),
     areas: pk.areas.slice(),
+    centroids: pk.centroids.slice(),
+    thin: pk.thin.slice(),
   };
-  const t3 = performance.now();
-  const buffers = [packed.polys.offsets.buffer, packed.polys.verts.buffer, packed.maps.buffer, packed.patternIds.buffer, ...packed.patternPool.map((p) => p.buffer), packed.areas.buffer, ...fillBuffers(fills)] as ArrayBuffer[];
-  const timings: WorkerTimings = { slice: t1 - t0 - ownColoringMs, parts, coloring: t2 - t1 + ownColoringMs, pack: t3 - t2, total: performance.now() - t0, postedAt: performance.timeOrigin + performance.now() };
-  post({ type: 'slice', id, slice: packed, fills, timings }, buffers);
+  const part: PartInfo | null = sl.part ? { index: sl.part.index, count: sl.part.count, pieceRegions: sl.part.pieceRegions.slice(), shared: sl.part.shared } : null;
+  const buffers = [slice.polys.offsets, slice.polys.verts, slice.maps, slice.patternIds, ...slice.patternPool, slice.areas, slice.centroids, slice.thin, ...(part ? [part.pieceRegions] : [])].map((a) => a.buffer as ArrayBuffer);
+  return { slice, part, buffers };
+}
+
+/** Fills of a class colouring (a part's or the whole slice's), with the legend of the whole (`classAreas`). */
+function classFills(spec: Extract<ColorSpec, { kind: 'class' }>, cc: ClassColoring, classAreas: number[], rect: Slice['rect']): Fills {
+  const total = (rect.u1 - rect.u0) * (rect.v1 - rect.v0);
+  const palette = Array.from({ length: cc.classes }, (_, k) => CLASS_COLORS[k % CLASS_COLORS.length]);
+  const cp = cc.packed!;
+  return {
+    polys: { offsets: cp.offsets.slice(), verts: cp.verts.slice() },
+    // class labels are >= 0: the same bits read as unsigned
+    color: new Uint32Array(cp.labels.slice().buffer),
+    region: cp.regions.slice(),
+    palette,
+    legend: classAreas.flatMap((a, k) => (a > 0 ? [{ color: palette[k], text: `${className(k)} (${pct(a, total)})` }] : [])),
+    title: `predicted class (${spec.rule} of the outputs)`,
+    milliseconds: 0,
+  };
+}
+
+/** The whole slice (joined from its parts on first use after a parallel slice). */
+function currentSlice(): Slice {
+  if (S.slice === null && S.lazySlice) {
+    S.slice = S.lazySlice();
+    S.lazySlice = null;
+  }
+  return need(S.slice, 'a slice');
+}
+
+/** The whole slice's colouring (joined from the parts' on first use after a parallel slice). */
+function currentColoring(): ClassColoring | TargetColoring | null {
+  if (S.coloring === null && S.lazyColoring) {
+    S.coloring = S.lazyColoring();
+    S.lazyColoring = null;
+  }
+  return S.coloring;
 }
 
 function fillBuffers(f: Fills): ArrayBuffer[] {
@@ -214,7 +286,7 @@ function fillBuffers(f: Fills): ArrayBuffer[] {
 
 function color(id: number, colorSpec: ColorSpec): void {
   const net = need(S.net, 'a network');
-  const sl = need(S.slice, 'a slice');
+  const sl = currentSlice();
   const fills = makeFills(net, sl, colorSpec);
   post({ type: 'color', id, fills }, fillBuffers(fills));
 }
@@ -226,26 +298,16 @@ function className(k: number): string {
   return nm ? `${k} ${nm}` : `class ${k}`;
 }
 
-/** The fills of a colouring; `joined`: the class colouring already made (from the slice's parts). */
-function makeFills(net: Network, sl: Slice, spec: ColorSpec, joined: ClassColoring | null = null): Fills {
+function makeFills(net: Network, sl: Slice, spec: ColorSpec): Fills {
   const t0 = performance.now();
   const total = (sl.rect.u1 - sl.rect.u0) * (sl.rect.v1 - sl.rect.v0);
   let out: Omit<Fills, 'milliseconds'>;
   S.coloring = null;
+  S.lazyColoring = null;
   if (spec.kind === 'class') {
-    const cc = joined && joined.rule === spec.rule ? joined : classColoring(sl, { rule: spec.rule });
+    const cc = classColoring(sl, { rule: spec.rule });
     S.coloring = cc;
-    const palette = Array.from({ length: cc.classes }, (_, k) => CLASS_COLORS[k % CLASS_COLORS.length]);
-    const cp = cc.packed!;
-    out = {
-      polys: { offsets: cp.offsets.slice(), verts: cp.verts.slice() },
-      // class labels are >= 0: the same bits read as unsigned
-      color: new Uint32Array(cp.labels.slice().buffer),
-      region: cp.regions.slice(),
-      palette,
-      legend: cc.classAreas.flatMap((a, k) => (a > 0 ? [{ color: palette[k], text: `${className(k)} (${pct(a, total)})` }] : [])),
-      title: `predicted class (${spec.rule} of the outputs)`,
-    };
+    out = classFills(spec, cc, cc.classAreas, sl.rect);
   } else if (spec.kind === 'pattern') {
     // one colour per pattern, keyed as patternKey keys the region objects (src/render/coloring.ts),
     // from the packed pattern ids (each layer's key piece computed once per pattern row)
@@ -358,7 +420,7 @@ function regionIndexAt(sl: Slice, u: number, v: number): number {
 
 function click(id: number, u: number, v: number, layer: number): void {
   const net = need(S.net, 'a network');
-  const sl = need(S.slice, 'a slice');
+  const sl = currentSlice();
   const plane = need(S.plane, 'a plane');
   const L = net.layers.length;
   if (!Number.isInteger(layer) || layer < 1 || layer > L) throw new PreimageError('BAD_TARGET', `expected a layer between 1 and ${L}, found ${layer}`);
@@ -447,7 +509,7 @@ function inputName(k: number): string {
 
 function exportFile(id: number, kind: 'svg' | 'json'): void {
   const info = need(S.info, 'a network');
-  const sl = need(S.slice, 'a slice');
+  const sl = currentSlice();
   const plane = need(S.plane, 'a plane');
   const fills = need(S.fills, 'a colouring');
   const base = info.name.replace(/\.(onnx|nnet|json)$/i, '').replace(/[^A-Za-z0-9.-]+/g, '_').replace(/^_+|_+$/g, '') || 'network';
@@ -463,10 +525,11 @@ function exportFile(id: number, kind: 'svg' | 'json'): void {
       overlays.push({ color: CLICK_PREIMAGE_COLOR, opacity: 0.55, polygons: unpack(p.polys), lines: segs, points: pts, label: `preimage of the layer-${p.layer} activity of the clicked point: ${p.pieces} piece${p.pieces === 1 ? '' : 's'} (${p.method === 'engine' ? 'engine' : 'slice'})` });
       overlays.push({ color: '#000000', points: [[c.result.u, c.result.v]], label: 'clicked point' });
     }
-    const color = S.coloring?.kind === 'class' ? 'class' : S.coloring?.kind === 'target' ? 'preimage' : 'pattern';
+    const coloring = currentColoring();
+    const color = coloring?.kind === 'class' ? 'class' : coloring?.kind === 'target' ? 'preimage' : 'pattern';
     const svg = sliceSvg(sl, {
       color,
-      coloring: S.coloring ?? undefined,
+      coloring: coloring ?? undefined,
       title: [`${info.name}: ${fills.title}`, describePlane(info, plane)].filter((t) => t !== ''),
       axisLabels: [inputName(plane.dims[0]), inputName(plane.dims[1])],
       classNames: S.names.classes,
@@ -485,7 +548,7 @@ function exportFile(id: number, kind: 'svg' | 'json'): void {
     status: sl.status,
     stats: sl.stats,
     regions: sl.regions.map((r) => ({ id: r.id, vertices: r.vertices, pattern: r.pattern.map((p) => Array.from(p).join('')), map: r.map, area: r.area, thin: r.thin })),
-    coloring: { spec: S.color, title: fills.title, legend: fills.legend, polygons: S.coloring ? S.coloring.polygons.map((p) => ({ region: p.region, label: p.label, vertices: p.vertices })) : null },
+    coloring: { spec: S.color, title: fills.title, legend: fills.legend, polygons: currentColoring() ? currentColoring()!.polygons.map((p) => ({ region: p.region, label: p.label, vertices: p.vertices })) : null },
     click: c
       ? {
           u: c.result.u,
