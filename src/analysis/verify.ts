@@ -31,7 +31,9 @@ import type { VnnlibSpec, OutputPolytope } from '../formats/vnnlib.js';
 import type { Layer, Network } from '../network/types.js';
 import { evaluate } from '../network/evaluate.js';
 import { prepareExact, exactOutput, Rational, type ExactNetwork } from '../exact/index.js';
-import { assembleResult, preimagePieces, preparePreimage, type PreimageOptions, type SearchSummary } from '../preimage/engine.js';
+import { assembleResult, preimagePieces, preparePreimage, summarizeSearch, type PreimageOptions, type SearchSummary } from '../preimage/engine.js';
+import { runTasks, threadCount } from '../preimage/parallel.js';
+import { rootTasks } from '../preimage/subtree.js';
 import type { PieceJson, PreimageResult, ResultStats, ResultStatus } from '../preimage/result.js';
 import { Rng } from '../util/rng.js';
 
@@ -67,6 +69,11 @@ export interface VerifyOptions {
   volumes?: boolean;
   /** Called about once a second with the engine's counters. */
   onProgress?: PreimageOptions['onProgress'];
+  /**
+   * verifyPropertyParallel only: threads of the search (default: the number of cores). The answer,
+   * the counterexample included, is the same for any number (the first good piece in task-key order).
+   */
+  threads?: number;
 }
 
 /** A counterexample, checked before it is reported. */
@@ -518,12 +525,100 @@ function runSearch(net: Network, spec: VnnlibSpec, opts: PreimageOptions, keepAl
  * failure is the answer `error` with its code and message.
  */
 export function verifyProperty(net: Network, spec: VnnlibSpec, opts: VerifyOptions = {}): VerifyReport {
-  // the answer first, for people reading the JSON
-  const { result, reason, code, counterexample, ...rest } = answer(net, spec, opts);
+  const steps = answer(net, spec, opts);
+  let r = steps.next();
+  while (!r.done) {
+    const q = r.value;
+    let out: SearchOutcome;
+    try {
+      out = runSearch(net, q.spec, q.opts, q.keepAll, q.exact, q.checkSpec);
+    } catch (e) {
+      r = steps.throw(e);
+      continue;
+    }
+    r = steps.next(out);
+  }
+  return answerFirst(r.value);
+}
+
+/**
+ * verifyProperty with the search on threads (src/preimage/parallel.ts). The search stops at the
+ * first piece, in task-key order, whose witness passes the exact re-check; tasks after a task
+ * that found a piece wait (or are cancelled) until the pieces before it are known, so the
+ * answer and the counterexample are the same for any number of threads (`threads`).
+ */
+export async function verifyPropertyParallel(net: Network, spec: VnnlibSpec, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  const threads = threadCount(opts.threads);
+  const steps = answer(net, spec, opts);
+  let r = steps.next();
+  while (!r.done) {
+    const q = r.value;
+    let out: SearchOutcome;
+    try {
+      out = await runSearchParallel(net, q, threads);
+    } catch (e) {
+      r = steps.throw(e);
+      continue;
+    }
+    r = steps.next(out);
+  }
+  return answerFirst(r.value);
+}
+
+/** The answer first, for people reading the JSON. */
+function answerFirst(report: VerifyReport): VerifyReport {
+  const { result, reason, code, counterexample, ...rest } = report;
   return { result, ...(reason !== undefined ? { reason } : {}), ...(code !== undefined ? { code } : {}), ...(counterexample ? { counterexample } : {}), ...rest };
 }
 
-function answer(net: Network, spec: VnnlibSpec, opts: VerifyOptions): VerifyReport {
+/** A search the answer needs: the engine on `spec`, its pieces checked against `checkSpec`. */
+interface SearchRequest {
+  spec: VnnlibSpec;
+  opts: PreimageOptions;
+  keepAll: boolean;
+  exact: ExactNetwork;
+  checkSpec: VnnlibSpec;
+}
+
+/**
+ * The pool's version of runSearch: one run; tasks stop at their first piece (the rest goes on as
+ * child tasks) and hold later keys, so pieces arrive in key order and the run stops at the first
+ * one that checks out (or after MAX_UNCONFIRMED_PIECES that do not).
+ */
+async function runSearchParallel(net: Network, q: SearchRequest, threads: number): Promise<SearchOutcome> {
+  const t0 = performance.now();
+  const problem = preparePreimage(net, { kind: 'vnnlib', spec: q.spec }, q.opts);
+  const pieces: PieceJson[] = [];
+  let cx: Counterexample | undefined;
+  let unconfirmed = 0;
+  let firstFailure: string | undefined;
+  const s = await runTasks(problem, rootTasks(problem, q.opts.strategy), {
+    threads,
+    deadline: q.opts.timeLimitMs !== undefined ? Date.now() + q.opts.timeLimitMs : undefined,
+    signal: q.opts.signal,
+    taskMaxPieces: q.keepAll ? undefined : 1,
+    hold: !q.keepAll,
+    onProgress: q.opts.onProgress,
+    onPiece: (piece) => {
+      if (q.keepAll) pieces.push(piece);
+      if (cx) return false;
+      for (const x of pieceCandidates(q.checkSpec, piece)) {
+        const c = checkCounterexample(net, q.checkSpec, x, q.exact);
+        if (c.ok) {
+          cx = { x: Array.from(x), y: c.y, box: c.box, polytope: c.polytope, margin: c.margin, floatMargin: c.floatMargin, method: 'search' };
+          break;
+        }
+        firstFailure ??= `piece ${piece.id}: ${c.reason}`;
+      }
+      if (!cx) unconfirmed++;
+      return !q.keepAll && (cx !== undefined || unconfirmed >= MAX_UNCONFIRMED_PIECES);
+    },
+  });
+  const summary = summarizeSearch(s.stats, s.stop, performance.now() - t0, s.geometry, s.volume);
+  return { summary, pieces, cx, unconfirmed, firstFailure };
+}
+
+function* answer(net: Network, spec: VnnlibSpec, opts: VerifyOptions): Generator<SearchRequest, VerifyReport, SearchOutcome> {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const deadline = opts.timeLimitMs !== undefined ? t0 + opts.timeLimitMs : Infinity;
@@ -576,7 +671,7 @@ function answer(net: Network, spec: VnnlibSpec, opts: VerifyOptions): VerifyRepo
       strategy: opts.strategy,
       onProgress,
     };
-    const run = runSearch(net, spec, engineOpts, !!opts.all, exact, spec);
+    const run: SearchOutcome = yield { spec, opts: engineOpts, keepAll: !!opts.all, exact, checkSpec: spec };
     const { summary } = run;
     warnings.push(...summary.warnings.filter((w) => !w.startsWith('the search stopped early')));
     const base = { stats: summary.stats, status: summary.status, falsification, warnings };
@@ -597,7 +692,7 @@ function answer(net: Network, spec: VnnlibSpec, opts: VerifyOptions): VerifyRepo
     }
     const t1 = performance.now();
     const big = enlargeOutput(spec, SLIVER_DELTA);
-    const run2 = runSearch(net, big, { ...engineOpts, volumes: false, timeLimitMs: Number.isFinite(left2) ? left2 : undefined }, false, exact, spec);
+    const run2: SearchOutcome = yield { spec: big, opts: { ...engineOpts, volumes: false, timeLimitMs: Number.isFinite(left2) ? left2 : undefined }, keepAll: false, exact, checkSpec: spec };
     const s2 = run2.summary;
     const sliverCheck = { delta: SLIVER_DELTA, status: s2.status, pieces: s2.stats.pieces, slivers: s2.stats.slivers, milliseconds: performance.now() - t1 };
     const base2 = { ...base, sliverCheck };

@@ -5,8 +5,9 @@
  * A task is a stack of self-contained search frames (processed last to first, like the search's
  * own stack) plus a key giving its place in the depth-first order. `runSubtree` searches below the
  * frames and returns the finished pieces (geometry and certificates included) and, when it ends
- * early, the remaining stack as children: key++[1] holds the top half of the stack (earlier in
- * depth-first order), key++[2] the bottom half. A task ends early when
+ * early, the remaining stack as children: key++[1] holds the top of the stack (earlier in
+ * depth-first order), key++[2] its bottom frame (the shallowest subtree: about half the remaining
+ * work, see runSubtree). A task ends early when
  *   - its work (tree nodes + LPs counted in the task) reaches its split budget,
  *     min(splitBudget, 16 · 2^key.length), and two frames or more remain (`stop` null): the
  *     budget depends on counters and the key only, never on time, so the decomposition, and with
@@ -100,7 +101,7 @@ export interface SubtreeResult {
  * vertex tasks cost about 0.05-0.2 ms per node, LP tasks 0.05-1 ms per LP, so both give tasks of
  * roughly 50-300 ms once the tree has fanned out.
  */
-export const DEFAULT_SPLIT_BUDGET = { vertex: 2000, lp: 300 } as const;
+export const DEFAULT_SPLIT_BUDGET = { vertex: 1000, lp: 300 } as const;
 
 /** The split budget of a task: min(cap, 16 · 2^key length), so the tree fans out quickly at first. */
 export function splitBudgetOf(task: Pick<SubtreeTask, 'key' | 'kind'>, cap: number = DEFAULT_SPLIT_BUDGET[task.kind]): number {
@@ -218,9 +219,12 @@ export function runSubtree(problem: PreparedProblem, task: SubtreeTask, control:
   const children: SubtreeTask[] = [];
   const child = (i: number, frames: SubtreeTask['frames']) => children.push({ key: task.key.concat([i]), domain: task.domain, kind: task.kind, frames } as SubtreeTask);
   if (left.length >= 2) {
-    const half = Math.floor(left.length / 2);
-    child(1, left.slice(half));
-    child(2, left.slice(0, half));
+    // the bottom frame is the shallowest subtree, the sibling of the first node on the task's
+    // path: about half the remaining work (the frames above it hold geometrically smaller ones).
+    // Halving the stack by count instead left the bottom child with nearly all of it, and the
+    // run degenerated into a chain of tasks with one thread idle (measured on ACAS Xu).
+    child(1, left.slice(1));
+    child(2, left.slice(0, 1));
   } else if (left.length === 1) child(1, left);
   const stop: StopReason = end === 'split' || left.length === 0 ? null : end;
   return { key: task.key, pieces, stats, stop, geometryMs: geometry.ms, geometryLps: geometry.lps, children };

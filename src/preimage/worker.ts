@@ -1,62 +1,40 @@
 /**
- * Worker thread of the parallel search (parallel.ts): receives the prepared problem once, then
- * searches subtrees (frames of the vertex search) and returns their finished pieces.
+ * Worker thread of the parallel search (parallel.ts): keeps the prepared problems of the runs
+ * it serves, runs subtree tasks (subtree.ts) and answers with their results. A shared Int32 flag
+ * (workerData.flag) set by the main thread cancels the current task at its next node.
  */
-import { parentPort } from 'node:worker_threads';
-import type { CertificateContext } from '../analysis/certificate.js';
-import { excludeEarlier, finishPiece, searchPlan, type PreparedProblem } from './engine.js';
-import type { PieceJson } from './result.js';
-import { emptyStats, type StopReason } from './search.js';
-import { vertexSearchFrom, type VFrame } from './vertex-search.js';
+import { parentPort, workerData } from 'node:worker_threads';
+import { PreimageError } from '../errors.js';
+import type { PreparedProblem } from './engine.js';
+import { runSubtree, type SubtreeControl, type SubtreeResult, type SubtreeTask } from './subtree.js';
 
-/** A subtree to search. `deadlineEpoch` is a Date.now() time (performance.now() differs between threads). */
-export interface TaskMessage {
-  type: 'task';
-  task: number;
-  domain: number;
-  frame: VFrame;
-  deadlineEpoch?: number;
-  strategy?: 'auto' | 'lp' | 'vertex';
-}
+export type ToWorker =
+  | { type: 'problem'; run: number; problem: PreparedProblem }
+  | { type: 'task'; run: number; seq: number; task: SubtreeTask; control: SubtreeControl }
+  | { type: 'drop'; run: number };
 
-export interface DoneMessage {
-  type: 'done';
-  task: number;
-  pieces: PieceJson[];
-  stats: ReturnType<typeof emptyStats>;
-  stop: StopReason;
-  geometryMs: number;
-  geometryLps: number;
-}
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'done'; seq: number; result: SubtreeResult }
+  | { type: 'error'; seq: number; message: string; code: string | undefined };
 
-let problem: PreparedProblem | null = null;
-let ctx: CertificateContext | null = null;
+const problems = new Map<number, PreparedProblem>();
+const flag = new Int32Array((workerData as { flag: SharedArrayBuffer }).flag);
+const cancelled = () => Atomics.load(flag, 0) !== 0;
 
-parentPort?.on('message', (msg: { type: 'init'; problem: PreparedProblem } | TaskMessage) => {
-  if (msg.type === 'init') {
-    problem = msg.problem;
-    ctx = { layers: problem.layers, target: problem.targetSet };
-    return;
-  }
-  const p = problem as PreparedProblem;
-  const domain = excludeEarlier(p.domains, msg.domain);
-  const { scaling, searchDomain } = searchPlan(p, domain, msg.strategy);
-  const stats = emptyStats();
-  const geometry = { lps: 0, ms: 0 };
-  const deadline = msg.deadlineEpoch !== undefined ? performance.now() + (msg.deadlineEpoch - Date.now()) : undefined;
-  const it = vertexSearchFrom([msg.frame], scaling?.layers ?? p.layers, searchDomain.n, p.targetSet, stats, { deadline });
-  const pieces: PieceJson[] = [];
-  let stop: StopReason = null;
-  for (;;) {
-    const r = it.next();
-    if (r.done) {
-      stop = r.value === 'split' ? null : r.value;
-      break;
+parentPort?.on('message', (msg: ToWorker) => {
+  if (msg.type === 'problem') problems.set(msg.run, msg.problem);
+  else if (msg.type === 'drop') problems.delete(msg.run);
+  else {
+    try {
+      const p = problems.get(msg.run);
+      if (!p) throw new Error(`no problem for run ${msg.run}`);
+      const result = runSubtree(p, msg.task, { ...msg.control, cancelled });
+      parentPort?.postMessage({ type: 'done', seq: msg.seq, result } satisfies FromWorker);
+    } catch (e) {
+      const code = e instanceof PreimageError ? e.code : undefined;
+      parentPort?.postMessage({ type: 'error', seq: msg.seq, message: e instanceof Error ? e.stack ?? e.message : String(e), code } satisfies FromWorker);
     }
-    const g0 = performance.now();
-    pieces.push(finishPiece(r.value, 0, p, p.domains[msg.domain], geometry, ctx as CertificateContext, scaling));
-    geometry.ms += performance.now() - g0;
   }
-  const done: DoneMessage = { type: 'done', task: msg.task, pieces, stats, stop, geometryMs: geometry.ms, geometryLps: geometry.lps };
-  parentPort?.postMessage(done);
 });
+parentPort?.postMessage({ type: 'ready' } satisfies FromWorker);

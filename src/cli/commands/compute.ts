@@ -4,7 +4,7 @@ import { parseVnnlib } from '../../formats/vnnlib.js';
 import type { Network } from '../../network/types.js';
 import type { Domain } from '../../preimage/domain.js';
 import { availableParallelism } from 'node:os';
-import { computePreimage, type PreimageOptions } from '../../preimage/engine.js';
+import type { PreimageOptions } from '../../preimage/engine.js';
 import { computePreimageParallel } from '../../preimage/parallel.js';
 import type { PreimageResult } from '../../preimage/result.js';
 import type { Target } from '../../preimage/target.js';
@@ -62,6 +62,14 @@ function int(v: string | undefined, what: string): number | undefined {
   const x = Number(v);
   if (!Number.isInteger(x) || x < 0) throw new PreimageError('BAD_ARGUMENT', `expected ${what} to be a non-negative integer, found ${JSON.stringify(v)}`);
   return x;
+}
+
+/** The value of --threads: a positive integer (default: the number of cores). */
+export function parseThreads(v: string | undefined): number {
+  if (v === undefined) return availableParallelism();
+  const threads = Number(v);
+  if (!/^\s*\d+\s*$/.test(v) || !Number.isInteger(threads) || threads < 1 || threads > 1024) throw new PreimageError('BAD_ARGUMENT', `expected --threads to be a positive integer (at most 1024), found ${JSON.stringify(v)}`);
+  return threads;
 }
 
 /** Builds the target and options of `compute`/`verify` from command-line options. */
@@ -203,10 +211,10 @@ export function registerCompute(program: Command): void {
         options.onPiece = (p) => process.stdout.write(JSON.stringify({ type: 'piece', ...p }) + '\n');
         options.keepPieces = false; // streamed: memory stays bounded
       }
-      const threads = o.threads === undefined ? availableParallelism() : Number(o.threads);
-      if (!Number.isInteger(threads) || threads < 1) throw new PreimageError('BAD_ARGUMENT', `expected --threads to be a positive integer, found ${JSON.stringify(o.threads)}`);
+      const threads = parseThreads(o.threads);
+      // every thread count runs the same subtree tasks (threads = 1 in this thread): identical results
       const result = o.queue !== undefined ? await computeOnQueueFromCli(net, target, options, o, showProgress)
-        : threads > 1 ? await computePreimageParallel(net, target, { ...options, threads }) : computePreimage(net, target, options);
+        : await computePreimageParallel(net, target, { ...options, threads });
       process.removeListener('SIGINT', onSig);
       if (showProgress) process.stderr.write('\n');
       if (o.jsonl) {

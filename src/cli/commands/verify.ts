@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { PreimageError } from '../../errors.js';
 import { readNetwork } from '../../formats/detect.js';
 import { parseVnnlib } from '../../formats/vnnlib.js';
-import { formatVnncompResult, verifyProperty, type VerifyReport } from '../../analysis/verify.js';
+import { formatVnncompResult, verifyPropertyParallel, type VerifyReport } from '../../analysis/verify.js';
+import { parseThreads } from './compute.js';
 import { fmt, readBytes, toJson, writeOut } from '../io.js';
 
 /** Exit status of `verify` for an `error` answer caused by the input (as for every user error). */
@@ -32,6 +33,7 @@ interface VerifyCliOptions {
   seed?: string;
   strategy?: string;
   progress?: boolean;
+  threads?: string;
 }
 
 function summaryLine(r: VerifyReport): string {
@@ -61,7 +63,8 @@ export function registerVerify(program: Command): void {
     .option('--seed <s>', 'seed of the falsification samples (default 1)')
     .option('--strategy <s>', 'search strategy: auto (default), lp or vertex')
     .option('--progress', 'progress of the search on stderr')
-    .action((model: string, spec: string, o: VerifyCliOptions) => {
+    .option('--threads <n>', 'threads of the search (default: the number of cores); the answer and counterexample are the same for any number')
+    .action(async (model: string, spec: string, o: VerifyCliOptions) => {
       let timeoutS: number | undefined;
       if (o.timeout !== undefined) {
         timeoutS = Number(o.timeout);
@@ -70,6 +73,7 @@ export function registerVerify(program: Command): void {
       if (o.strategy !== undefined && !['auto', 'lp', 'vertex'].includes(o.strategy)) {
         throw new PreimageError('BAD_ARGUMENT', `expected --strategy auto, lp or vertex, found ${JSON.stringify(o.strategy)}`);
       }
+      const threads = parseThreads(o.threads);
       const seed = o.seed !== undefined ? Number(o.seed) : undefined;
       if (seed !== undefined && !Number.isInteger(seed)) throw new PreimageError('BAD_ARGUMENT', `expected --seed to be an integer, found ${JSON.stringify(o.seed)}`);
       let report: VerifyReport;
@@ -85,8 +89,8 @@ export function registerVerify(program: Command): void {
         const onProgress = o.progress
           ? (s: { nodes: number; lps: number; pieces: number }, ms: number) => process.stderr.write(`\r${(ms / 1000).toFixed(1)} s: ${s.nodes} nodes, ${s.lps} LPs, ${s.pieces} pieces   `)
           : undefined;
-        report = verifyProperty(net, parsed, {
-          timeLimitMs, all: o.all, falsify: o.falsify, seed, onProgress,
+        report = await verifyPropertyParallel(net, parsed, {
+          timeLimitMs, all: o.all, falsify: o.falsify, seed, onProgress, threads,
           strategy: o.strategy as 'auto' | 'lp' | 'vertex' | undefined,
         });
         if (o.progress) process.stderr.write('\n');
