@@ -49,7 +49,7 @@ ctx.onmessage = (e: MessageEvent<Request>) => {
 async function handle(req: Request): Promise<void> {
   try {
     switch (req.type) {
-      case 'load': return load(req.id, req.name, req.bytes);
+      case 'load': return await load(req.id, req.name, req.bytes);
       case 'slice': return await slice(req.id, req.plane, req.color, req.names ?? {});
       case 'color': return color(req.id, req.color);
       case 'click': return click(req.id, req.u, req.v, req.layer);
@@ -94,6 +94,8 @@ function startHelper(): Worker | null {
   return helper;
 }
 
+startHelper();
+
 function askHelper(msg: HelperRequest, transfer: Transferable[] = []): Promise<HelperResponse> | null {
   const h = startHelper();
   if (!h) return null;
@@ -110,7 +112,7 @@ function need<T>(v: T | null, what: string): T {
 
 // ------------------------------------------------------------------------------------------------
 
-function load(id: number, name: string, bytes: ArrayBuffer): void {
+async function load(id: number, name: string, bytes: ArrayBuffer): Promise<void> {
   const t0 = performance.now();
   const net = readNetwork(new Uint8Array(bytes), name);
   const nz = net.normalization;
@@ -128,8 +130,10 @@ function load(id: number, name: string, bytes: ArrayBuffer): void {
   Object.assign(S, { net, info, slice: null, lazySlice: null, plane: null, coloring: null, lazyColoring: null, fills: null, click: null });
   // the helper reads the same bytes (a copy; it warms up on its core meanwhile)
   const copy = bytes.slice(0);
-  void askHelper({ type: 'load', seq: ++helperSeq, name, bytes: copy }, [copy]);
+  const helperLoaded = askHelper({ type: 'load', seq: ++helperSeq, name, bytes: copy }, [copy]);
   warmUp(net);
+  // answer when the helper has warmed up too (else the first slice waits for it), or after 3 s
+  if (helperLoaded) await Promise.race([helperLoaded, new Promise((resolve) => setTimeout(resolve, 3000))]);
   post({ type: 'loaded', id, info, milliseconds: performance.now() - t0 });
 }
 
