@@ -152,9 +152,7 @@ export function lpBaseRows(domain: DomainSet): Row[] {
 
 /** The root node of the LP search (its witness is found by the first LP of the search). */
 export function lpRootFrame(layers: Layer[], domain: DomainSet): Omit<Frame, 'rowCount' | 'pending'> {
-  const n = domain.n;
-  const id = identityMap(n);
-  return { layer: 0, unit: 0, patterns: [new Uint8Array(layers[0].outSize)], ...layerMap(layers[0], id.M, id.c, n, n), lo: Float64Array.from(domain.lo), hi: Float64Array.from(domain.hi), witness: null };
+  return { layer: 0, unit: 0, patterns: [new Uint8Array(layers[0].outSize)], ...inputLayerMap(layers[0]), lo: Float64Array.from(domain.lo), hi: Float64Array.from(domain.hi), witness: null };
 }
 
 /**
@@ -401,29 +399,9 @@ export function tightenBox(a: Float64Array, b: number, lo: Float64Array, hi: Flo
   }
 }
 
-export function identityMap(n: number): { M: Float64Array; c: Float64Array } {
-  const M = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) M[i * n + i] = 1;
-  return { M, c: new Float64Array(n) };
-}
-
-/** Pre-activation map of `layer` given the map (Min, cin) of its input: W Min, W cin + b. */
-export function layerMap(layer: Layer, Min: Float64Array, cin: Float64Array, rowsIn: number, n: number): { M: Float64Array; c: Float64Array } {
-  const m = layer.outSize, k = layer.inSize;
-  const M = new Float64Array(m * n), c = Float64Array.from(layer.bias);
-  const W = layer.weights;
-  for (let i = 0; i < m; i++) {
-    const dst = i * n;
-    for (let j = 0; j < k; j++) {
-      const w = W[i * k + j];
-      if (w === 0) continue;
-      c[i] += w * cin[j];
-      const src = j * n;
-      for (let t = 0; t < n; t++) M[dst + t] += w * Min[src + t];
-    }
-  }
-  void rowsIn;
-  return { M, c };
+/** Pre-activation map of the first layer in its own input coordinates: W x + b. */
+export function inputLayerMap(layer: Layer): { M: Float64Array; c: Float64Array } {
+  return { M: layer.weights.slice(), c: layer.bias.slice() };
 }
 
 /** The next layer's pre-activation map, with this layer's ReLU fixed to `pattern`. */
@@ -433,7 +411,7 @@ export function layerMapAfter(cur: Layer, pattern: Uint8Array, next: Layer, M: F
   const act = new Int32Array(k);
   let na = 0;
   for (let j = 0; j < k; j++) if (cur.activation !== 'relu' || pattern[j]) act[na++] = j;
-  const Mo = new Float64Array(m * n), co = Float64Array.from(next.bias);
+  const Mo = new Float64Array(m * n), co = next.bias.slice(); // slice, not from(): from() iterates
   for (let i = 0; i < m; i++) {
     const r = i * k;
     let ci = co[i];

@@ -14,7 +14,7 @@ import type { DomainSet } from './domain.js';
 import type { Row } from './rows.js';
 import { symbolicReachable, vertexRange } from './bounds.js';
 import type { TargetSet } from './target.js';
-import { stopReason, splitDue, composeRows, disjointRows, identityMap, layerMap, layerMapAfter, targetReachable, type RawPiece, type SearchControl, type SearchEnd, type SearchStats, type StopReason } from './search.js';
+import { stopReason, splitDue, composeRows, disjointRows, inputLayerMap, layerMapAfter, targetReachable, type RawPiece, type SearchControl, type SearchEnd, type SearchStats, type StopReason } from './search.js';
 
 
 /** Can the vertex search handle this problem? (bounded full-dimensional box, low dimension, no equalities) */
@@ -51,9 +51,7 @@ export interface VFrame {
 
 /** The root node of the vertex search over a box domain. */
 export function rootVertexFrame(layers: Layer[], domain: DomainSet): VFrame {
-  const n = domain.n;
-  const id = identityMap(n);
-  return { layer: 0, unit: 0, poly: boxVPoly(domain.lo, domain.hi), patterns: [new Uint8Array(layers[0].outSize)], ...layerMap(layers[0], id.M, id.c, n, n), depth: 0 };
+  return { layer: 0, unit: 0, poly: boxVPoly(domain.lo, domain.hi), patterns: [new Uint8Array(layers[0].outSize)], ...inputLayerMap(layers[0]), depth: 0 };
 }
 
 export function* vertexSearchPieces(layers: Layer[], domain: DomainSet, target: TargetSet, stats: SearchStats, control: SearchControl = {}): Generator<RawPiece, StopReason> {
@@ -82,8 +80,11 @@ export function* vertexSearchFrom(frames: VFrame[], layers: Layer[], n: number, 
 }
 
 function advanceContext(layers: Layer[], target: TargetSet, stats: SearchStats, n: number, frames: VFrame[]): AdvanceContext {
-  // class partitions cover every output: pruning could never fire
-  const alwaysReachable = target.description.kind === 'partition';
+  // class partitions cover every output: pruning could never fire. With one hidden layer a class
+  // target is wide and the leaf test comes right after the hidden layer: interval pruning fired on
+  // 2 of ~600 nodes of VerticalCAS and cost a third of the search (measured), so it is skipped.
+  const kind = target.description.kind;
+  const alwaysReachable = kind === 'partition' || (kind === 'class' && layers.length <= 2);
   return { layers, target, stats, n, last: layers.length - 1, alwaysReachable, frames, h: new Float64Array(64) };
 }
 
@@ -208,7 +209,7 @@ function advanceVertex(f: VFrame, ctx: AdvanceContext): boolean {
     const vals = isTarget && target.forcedPattern ? vertexValues(f.poly, a, cu, ctx.h) : ctx.h;
     if (isTarget && target.forcedPattern) {
       // point target with every unit inactive: keep the side z <= 0
-      const sp = splitVPoly(f.poly, Float64Array.from(a), cu, vals);
+      const sp = splitVPoly(f.poly, a.slice(), cu, vals, 'neg');
       if (sp.sliver) stats.slivers++;
       if (!sp.neg) {
         stats.pruned++;
@@ -219,14 +220,14 @@ function advanceVertex(f: VFrame, ctx: AdvanceContext): boolean {
       f.unit++;
       continue;
     }
-    const sp = splitVPoly(f.poly, Float64Array.from(a), cu, vals);
+    const sp = splitVPoly(f.poly, a.slice(), cu, vals);
     if (sp.sliver) stats.slivers++;
     if (sp.neg && sp.pos) {
       stats.splits++;
       stats.nodes += 2;
       const child = (poly: VPoly, phase: 0 | 1): VFrame => {
         const patterns = f.patterns.slice();
-        const cur = Uint8Array.from(patterns[f.layer]);
+        const cur = patterns[f.layer].slice(); // typed-array slice: .from() iterates (slow)
         cur[u] = phase;
         patterns[f.layer] = cur;
         return { layer: f.layer, unit: u + 1, poly, patterns, M: f.M, c: f.c };
@@ -280,45 +281,53 @@ function innerRadius(P: HPolyhedron, x: Float64Array): number {
 }
 
 function* finishVertexLeaf(f: VFrame, target: TargetSet, stats: SearchStats, n: number): Generator<RawPiece> {
+  yield* leafPieces(f, target, stats, n);
+}
+
+/** The pieces of a leaf (one per target part met). A plain function: generators optimise poorly. */
+function leafPieces(f: VFrame, target: TargetSet, stats: SearchStats, n: number): RawPiece[] {
   const L = f.M.length / n;
   const pat = f.patterns[f.layer];
-  const M = Float64Array.from(f.M), c = Float64Array.from(f.c);
+  const M = f.M.slice(), c = f.c.slice();
   if (target.on === 'activity') {
     for (let i = 0; i < L; i++) if (!pat[i]) { M.fill(0, i * n, i * n + n); c[i] = 0; }
   }
-  const emit = (poly: VPoly, part: number): RawPiece => {
-    stats.pieces++;
-    const P = vpolyToH(poly);
-    const witness = vertexCentroid(poly);
-    const radius = innerRadius(P, witness);
-    const thin = !(radius > TOL.FULL_DIM_RADIUS);
-    if (thin) stats.thinPieces++;
-    const vertices = Array.from({ length: poly.nv }, (_, i) => poly.X.slice(i * n, i * n + n));
-    return { pattern: f.patterns.map((p) => Uint8Array.from(p)), part, P, cls: thin ? 'thin' : 'full', dim: n, witness, radius, M, c, rows: L, vpoly: poly, vertices };
-  };
+  const out: RawPiece[] = [];
   if (target.forcedPattern) {
-    yield emit(f.poly, 0);
-    return;
+    out.push(leafPiece(f, f.poly, 0, M, c, stats, n));
+    return out;
   }
   // fast path: a convex piece whose vertices all satisfy a part lies in it (the map is affine on it)
   if (target.interiorDisjoint || target.parts.length === 1) {
     const j = wholePart(f.poly, target, M, c, n);
     if (j >= 0) {
-      yield emit(f.poly, j);
-      return;
+      out.push(leafPiece(f, f.poly, j, M, c, stats, n));
+      return out;
     }
   }
   const partRows = target.parts.map((p) => composeRows(p, M, c, target.cols, n));
-  let found = 0;
   for (let j = 0; j < target.parts.length; j++) {
     for (const extra of target.interiorDisjoint ? [partRows[j]] : disjointRows(partRows, j)) {
       const poly = cutAll(f.poly, extra, stats);
-      if (!poly) continue;
-      found++;
-      yield emit(poly, j);
+      if (poly) out.push(leafPiece(f, poly, j, M, c, stats, n));
     }
   }
-  if (found === 0) stats.emptyLeaves++;
+  if (out.length === 0) stats.emptyLeaves++;
+  return out;
+}
+
+function leafPiece(f: VFrame, poly: VPoly, part: number, M: Float64Array, c: Float64Array, stats: SearchStats, n: number): RawPiece {
+  stats.pieces++;
+  const P = vpolyToH(poly);
+  const witness = vertexCentroid(poly);
+  const radius = innerRadius(P, witness);
+  const thin = !(radius > TOL.FULL_DIM_RADIUS);
+  if (thin) stats.thinPieces++;
+  const vertices: Float64Array[] = new Array(poly.nv);
+  for (let i = 0; i < poly.nv; i++) vertices[i] = poly.X.slice(i * n, i * n + n);
+  const pattern: Uint8Array[] = new Array(f.patterns.length);
+  for (let l = 0; l < pattern.length; l++) pattern[l] = f.patterns[l].slice();
+  return { pattern, part, P, cls: thin ? 'thin' : 'full', dim: n, witness, radius, M, c, rows: M.length / n, vpoly: poly, vertices };
 }
 
 /** The index of a target part containing every vertex of P (so all of P), or -1. */
@@ -352,7 +361,7 @@ function cutAll(P: VPoly, rows: Row[], stats: SearchStats): VPoly | null {
   let cur: VPoly | null = P;
   for (const r of rows) {
     // a·x <= b is the side h <= 0 of h = a·x - b
-    const sp = splitVPoly(cur, r.a, -r.b);
+    const sp = splitVPoly(cur, r.a, -r.b, undefined, 'neg');
     if (sp.sliver) stats.slivers++;
     cur = sp.neg;
     if (!cur) return null;
