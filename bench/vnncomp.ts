@@ -131,7 +131,7 @@ function runChild(onnx: string, vnnlib: string, timeoutS: number): { report: Ver
   const wallMs = performance.now() - t0;
   if (r.status !== 0 || !r.stdout) {
     const msg = (r.stderr || r.error?.message || `exit ${r.status}`).split('\n')[0];
-    return { report: { result: r.error ? 'timeout' : 'error', reason: msg, stats: { pieces: 0, nodes: 0, lps: 0, pruned: 0, boundDecided: 0, vertexDecided: 0, lpDecided: 0, splits: 0, slivers: 0, emptyLeaves: 0, thinPieces: 0, lpFailures: 0, milliseconds: 0, geometryMilliseconds: 0, geometryLps: 0 }, warnings: [], milliseconds: wallMs }, wallMs };
+    return { report: { result: r.error ? 'timeout' : 'error', reason: msg, stats: { pieces: 0, nodes: 0, lps: 0, pruned: 0, boundDecided: 0, vertexDecided: 0, lpDecided: 0, splits: 0, slivers: 0, sliversBounded: 0, emptyLeaves: 0, thinPieces: 0, lpFailures: 0, milliseconds: 0, geometryMilliseconds: 0, geometryLps: 0 }, warnings: [], milliseconds: wallMs }, wallMs };
   }
   return { report: JSON.parse(r.stdout) as VerifyReport, wallMs };
 }

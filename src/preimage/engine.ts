@@ -48,6 +48,12 @@ export interface PreimageOptions {
    * need only witnesses (verification), where in high dimension this step costs more than the search.
    */
   geometry?: boolean;
+  /**
+   * Account for slivers by slack instead of counting them as doubtful (see SearchControl.sliverSlack):
+   * for answers that must not miss a point, such as verification. Pieces may then reach slightly
+   * beyond the target; their certificates say whether the witness meets it. Default false.
+   */
+  sliverSlack?: boolean;
   /** Largest dimension for V-representations and volumes (default 8). */
   maxVolumeDim?: number;
   /**
@@ -87,6 +93,7 @@ export interface PreparedProblem {
   units: 'raw' | 'normalized';
   volumes: boolean;
   geometry: boolean;
+  sliverSlack: boolean;
   maxVolumeDim: number;
   certificates: boolean | 'full';
 }
@@ -122,6 +129,7 @@ export function preparePreimage(network: Network, target: Target, opts: Preimage
     net, layers, resultLayer: k, targetSet, domains, units,
     volumes: (opts.volumes ?? true) && opts.geometry !== false,
     geometry: opts.geometry ?? true,
+    sliverSlack: opts.sliverSlack ?? false,
     maxVolumeDim: opts.maxVolumeDim ?? 8,
     certificates: opts.certificates ?? true,
   };
@@ -158,6 +166,7 @@ export function* preimagePieces(problem: PreparedProblem, opts: PreimageOptions 
       deadline,
       maxPieces: opts.maxPieces,
       maxNodes: opts.maxNodes,
+      sliverSlack: problem.sliverSlack,
       onProgress: opts.onProgress ? (s) => opts.onProgress?.(s, performance.now() - t0) : undefined,
     });
     for (;;) {

@@ -41,6 +41,8 @@ export interface SearchStats {
   splits: number;
   /** Sides thinner than the margin that were not enumerated (see the margin rule). */
   slivers: number;
+  /** Slivers accounted for by sliver slack instead (SearchControl.sliverSlack): no point can be missed there. */
+  sliversBounded: number;
   /** Leaves whose intersection with the target was empty. */
   emptyLeaves: number;
   /** Pieces thinner than the margin (reported with class `thin`). */
@@ -50,7 +52,7 @@ export interface SearchStats {
 }
 
 export function emptyStats(): SearchStats {
-  return { pieces: 0, nodes: 0, lps: 0, pruned: 0, boundDecided: 0, vertexDecided: 0, lpDecided: 0, splits: 0, slivers: 0, emptyLeaves: 0, thinPieces: 0, lpFailures: 0 };
+  return { pieces: 0, nodes: 0, lps: 0, pruned: 0, boundDecided: 0, vertexDecided: 0, lpDecided: 0, splits: 0, slivers: 0, sliversBounded: 0, emptyLeaves: 0, thinPieces: 0, lpFailures: 0 };
 }
 
 /** A piece as found by the search, before geometry (redundancy, vertices, volume). */
@@ -91,6 +93,13 @@ export interface SearchControl {
   cancelled?: () => boolean;
   /** End with `split` at the first frame boundary where nodes + LPs in `stats` reach this and two frames or more remain. */
   splitAfter?: number;
+  /**
+   * Account for slivers by slack (src/preimage/sliver-slack.ts) instead of counting them as
+   * doubtful: merged thin sides relax the node's target by what they can change, thin sides at the
+   * target are kept. The pieces may then reach slightly beyond the target (their witnesses must be
+   * checked), but no point of the preimage is missed. Vertex search only; the LP search ignores it.
+   */
+  sliverSlack?: boolean;
 }
 
 export type StopReason = null | 'cancelled' | 'time' | 'budget';

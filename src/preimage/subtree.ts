@@ -161,7 +161,9 @@ export function rootTasks(problem: PreparedProblem, strategy: PreimageOptions['s
 
 /** A frame's copy that the search may change (it writes the current layer's pattern in place). */
 function ownVFrame(f: VFrame): VFrame {
-  return { layer: f.layer, unit: f.unit, poly: f.poly, patterns: f.patterns.map((p) => p.slice()), M: f.M, c: f.c };
+  const own: VFrame = { layer: f.layer, unit: f.unit, poly: f.poly, patterns: f.patterns.map((p) => p.slice()), M: f.M, c: f.c };
+  if (f.slack) own.slack = f.slack;
+  return own;
 }
 
 /** Searches below the task's frames (see the module doc). Never throws for a valid task. */
@@ -177,6 +179,7 @@ export function runSubtree(problem: PreparedProblem, task: SubtreeTask, control:
     deadline: control.deadline !== undefined ? performance.now() + (control.deadline - Date.now()) : undefined,
     maxPieces: control.maxPieces,
     maxNodes: control.maxNodes,
+    sliverSlack: problem.sliverSlack,
   };
   const budget = splitBudgetOf(task, control.splitBudget);
   if (Number.isFinite(budget)) sc.splitAfter = budget;
@@ -261,7 +264,7 @@ function encodePoly(P: VPoly) {
 export function encodeTask(t: SubtreeTask): unknown {
   const common = { format: TASK_FORMAT, key: t.key.slice(), domain: t.domain, kind: t.kind };
   if (t.kind === 'vertex') {
-    return { ...common, frames: t.frames.map((f) => ({ layer: f.layer, unit: f.unit, patterns: f.patterns.map((p) => Array.from(p)), M: encNums(f.M), c: encNums(f.c), poly: encodePoly(f.poly) })) };
+    return { ...common, frames: t.frames.map((f) => ({ layer: f.layer, unit: f.unit, patterns: f.patterns.map((p) => Array.from(p)), M: encNums(f.M), c: encNums(f.c), poly: encodePoly(f.poly), ...(f.slack ? { slack: encNums(f.slack) } : {}) })) };
   }
   return {
     ...common,
@@ -397,7 +400,12 @@ function readTask(R: Reader, json: unknown, at: string, problem?: PreparedProble
       const c = R.finite(f.c, `${p}.c`, width);
       const M = R.finite(f.M, `${p}.M`, c.length * n);
       if (width === undefined && patterns[layer].length !== c.length) R.fail(`a pattern of ${c.length} units (the rows of c)`, patterns[layer].length, `${p}.patterns[${layer}]`);
-      return { layer, unit, poly, patterns, M, c } as VFrame;
+      const vf: VFrame = { layer, unit, poly, patterns, M, c };
+      if (f.slack !== undefined) {
+        vf.slack = R.finite(f.slack, `${p}.slack`, sz ? sz.layers[sz.layers.length - 1].outSize : undefined);
+        if (vf.slack.some((v) => v < 0)) R.fail('non-negative slack', Array.from(vf.slack), `${p}.slack`);
+      }
+      return vf;
     }
     const lo = R.nums(f.lo, `${p}.lo`, sz?.n);
     const n = lo.length;

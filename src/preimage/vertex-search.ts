@@ -14,6 +14,7 @@ import type { DomainSet } from './domain.js';
 import type { Row } from './rows.js';
 import { symbolicReachable, vertexRange } from './bounds.js';
 import type { TargetSet } from './target.js';
+import { addSlack, relaxTarget, sliverGains } from './sliver-slack.js';
 import { stopReason, splitDue, composeRows, disjointRows, inputLayerMap, layerMapAfter, targetReachable, type RawPiece, type SearchControl, type SearchEnd, type SearchStats, type StopReason } from './search.js';
 
 
@@ -45,13 +46,17 @@ export interface VFrame {
   patterns: Uint8Array[];
   M: Float64Array;
   c: Float64Array;
-  /** Splits from the root (for frontier expansion). */
-  depth?: number;
+  /**
+   * Sliver slack (src/preimage/sliver-slack.ts), one entry per target coordinate: how far the
+   * search's map may be from the network on this node because of sliver decisions above it.
+   * Only with SearchControl.sliverSlack; absent means zero.
+   */
+  slack?: Float64Array;
 }
 
 /** The root node of the vertex search over a box domain. */
 export function rootVertexFrame(layers: Layer[], domain: DomainSet): VFrame {
-  return { layer: 0, unit: 0, poly: boxVPoly(domain.lo, domain.hi), patterns: [new Uint8Array(layers[0].outSize)], ...inputLayerMap(layers[0]), depth: 0 };
+  return { layer: 0, unit: 0, poly: boxVPoly(domain.lo, domain.hi), patterns: [new Uint8Array(layers[0].outSize)], ...inputLayerMap(layers[0]) };
 }
 
 export function* vertexSearchPieces(layers: Layer[], domain: DomainSet, target: TargetSet, stats: SearchStats, control: SearchControl = {}): Generator<RawPiece, StopReason> {
@@ -67,60 +72,25 @@ export function* vertexSearchPieces(layers: Layer[], domain: DomainSet, target: 
  */
 export function* vertexSearchFrom(frames: VFrame[], layers: Layer[], n: number, target: TargetSet, stats: SearchStats, control: SearchControl = {}): Generator<RawPiece, SearchEnd> {
   const progress = { last: performance.now() };
-  const ctx = advanceContext(layers, target, stats, n, frames);
+  const ctx = advanceContext(layers, target, stats, n, frames, control.sliverSlack === true);
   while (frames.length > 0) {
     const stop = stopReason(control, stats, progress);
     if (stop) return stop;
     if (splitDue(control, stats, frames.length)) return 'split';
     const f = frames.pop() as VFrame;
     // the hot loop lives in a plain function: generator frames are slow to optimise
-    if (advanceVertex(f, ctx)) yield* finishVertexLeaf(f, target, stats, n);
+    if (advanceVertex(f, ctx)) yield* finishVertexLeaf(f, frameTarget(f, target), stats, n, ctx.gains !== null);
   }
   return null;
 }
 
-function advanceContext(layers: Layer[], target: TargetSet, stats: SearchStats, n: number, frames: VFrame[]): AdvanceContext {
+function advanceContext(layers: Layer[], target: TargetSet, stats: SearchStats, n: number, frames: VFrame[], slack = false): AdvanceContext {
   // class partitions cover every output: pruning could never fire. With one hidden layer a class
   // target is wide and the leaf test comes right after the hidden layer: interval pruning fired on
   // 2 of ~600 nodes of VerticalCAS and cost a third of the search (measured), so it is skipped.
   const kind = target.description.kind;
   const alwaysReachable = kind === 'partition' || (kind === 'class' && layers.length <= 2);
-  return { layers, target, stats, n, last: layers.length - 1, alwaysReachable, frames, h: new Float64Array(64) };
-}
-
-/** One entry of a search frontier in depth-first order: a subtree still to search, or pieces already found. */
-export type FrontierItem = { frame: VFrame } | { pieces: RawPiece[] };
-
-/**
- * Expands the search breadth-first (shallowest node first, leftmost on ties) until the frontier
- * holds at least `minFrames` subtrees or none is left. The items stay in depth-first order, so
- * searching each subtree and concatenating gives exactly the sequential result; the counters in
- * `stats` are those the sequential search spends on the expanded nodes.
- */
-export function expandFrontier(layers: Layer[], domain: DomainSet, target: TargetSet, stats: SearchStats, minFrames: number): FrontierItem[] {
-  const n = domain.n;
-  stats.nodes++;
-  const items: FrontierItem[] = [{ frame: rootVertexFrame(layers, domain) }];
-  const children: VFrame[] = [];
-  const ctx = advanceContext(layers, target, stats, n, children);
-  for (;;) {
-    let best = -1, frames = 0;
-    items.forEach((it, i) => {
-      if (!('frame' in it)) return;
-      frames++;
-      if (best < 0 || (it.frame.depth ?? 0) < ((items[best] as { frame: VFrame }).frame.depth ?? 0)) best = i;
-    });
-    if (best < 0 || frames >= minFrames) return items;
-    const f = (items[best] as { frame: VFrame }).frame;
-    children.length = 0;
-    if (advanceVertex(f, ctx)) {
-      items[best] = { pieces: [...finishVertexLeaf(f, target, stats, n)] };
-      continue;
-    }
-    // children were pushed active first, inactive second: depth-first order is the reverse
-    const next = children.slice().reverse().map((c) => ({ frame: { ...c, depth: (f.depth ?? 0) + 1 } }));
-    items.splice(best, 1, ...next);
-  }
+  return { layers, target, stats, n, last: layers.length - 1, alwaysReachable, frames, h: new Float64Array(64), gains: slack ? sliverGains(layers) : null };
 }
 
 interface AdvanceContext {
@@ -133,6 +103,13 @@ interface AdvanceContext {
   frames: VFrame[];
   /** Scratch for vertex values. */
   h: Float64Array<ArrayBufferLike>;
+  /** Sliver gains when slivers are accounted by slack instead of counted (sliver-slack.ts). */
+  gains: Float64Array[] | null;
+}
+
+/** The target a frame must meet: relaxed by its sliver slack, if any. */
+function frameTarget(f: VFrame, target: TargetSet): TargetSet {
+  return f.slack ? relaxTarget(target, f.slack) : target;
 }
 
 /**
@@ -159,7 +136,7 @@ function advanceVertex(f: VFrame, ctx: AdvanceContext): boolean {
       f.M = next.M;
       f.c = next.c;
       f.patterns = f.patterns.concat([new Uint8Array(layers[f.layer].outSize)]);
-      if (!alwaysReachable && !reachable(layers, f, target, n)) {
+      if (!alwaysReachable && !reachable(layers, f, frameTarget(f, target), n)) {
         stats.pruned++;
         return false;
       }
@@ -197,7 +174,14 @@ function advanceVertex(f: VFrame, ctx: AdvanceContext): boolean {
         if (v > vmax) vmax = v;
       }
       if (vmax <= eps || vmin >= -eps) {
-        if ((vmax <= eps && vmax > 0) || (vmin >= -eps && vmin < 0)) stats.slivers++;
+        const off = vmax <= eps ? Math.max(vmax, 0) : -Math.min(vmin, 0);
+        if (off > 0) {
+          // the thin side is merged: its activity is off by at most `off` (account for it, or count it)
+          if (ctx.gains) {
+            f.slack = addSlack(f.slack, ctx.gains, f.layer, u, off, target.cols);
+            stats.sliversBounded++;
+          } else stats.slivers++;
+        }
         f.patterns[f.layer][u] = vmax <= eps ? 0 : 1;
         stats.vertexDecided++;
         f.unit++;
@@ -230,12 +214,14 @@ function advanceVertex(f: VFrame, ctx: AdvanceContext): boolean {
         const cur = patterns[f.layer].slice(); // typed-array slice: .from() iterates (slow)
         cur[u] = phase;
         patterns[f.layer] = cur;
-        return { layer: f.layer, unit: u + 1, poly, patterns, M: f.M, c: f.c };
+        const c: VFrame = { layer: f.layer, unit: u + 1, poly, patterns, M: f.M, c: f.c };
+        if (f.slack) c.slack = f.slack;
+        return c;
       };
       const act = child(sp.pos, 1), inact = child(sp.neg, 0);
-      if (alwaysReachable || reachable(layers, act, target, n)) frames.push(act);
+      if (alwaysReachable || reachable(layers, act, frameTarget(f, target), n)) frames.push(act);
       else stats.pruned++;
-      if (alwaysReachable || reachable(layers, inact, target, n)) frames.push(inact);
+      if (alwaysReachable || reachable(layers, inact, frameTarget(f, target), n)) frames.push(inact);
       else stats.pruned++;
       return false;
     }
@@ -280,12 +266,12 @@ function innerRadius(P: HPolyhedron, x: Float64Array): number {
   return r;
 }
 
-function* finishVertexLeaf(f: VFrame, target: TargetSet, stats: SearchStats, n: number): Generator<RawPiece> {
-  yield* leafPieces(f, target, stats, n);
+function* finishVertexLeaf(f: VFrame, target: TargetSet, stats: SearchStats, n: number, keepThin = false): Generator<RawPiece> {
+  yield* leafPieces(f, target, stats, n, keepThin);
 }
 
 /** The pieces of a leaf (one per target part met). A plain function: generators optimise poorly. */
-function leafPieces(f: VFrame, target: TargetSet, stats: SearchStats, n: number): RawPiece[] {
+function leafPieces(f: VFrame, target: TargetSet, stats: SearchStats, n: number, keepThin: boolean): RawPiece[] {
   const L = f.M.length / n;
   const pat = f.patterns[f.layer];
   const M = f.M.slice(), c = f.c.slice();
@@ -308,7 +294,7 @@ function leafPieces(f: VFrame, target: TargetSet, stats: SearchStats, n: number)
   const partRows = target.parts.map((p) => composeRows(p, M, c, target.cols, n));
   for (let j = 0; j < target.parts.length; j++) {
     for (const extra of target.interiorDisjoint ? [partRows[j]] : disjointRows(partRows, j)) {
-      const poly = cutAll(f.poly, extra, stats);
+      const poly = cutAll(f.poly, extra, stats, keepThin);
       if (poly) out.push(leafPiece(f, poly, j, M, c, stats, n));
     }
   }
@@ -357,14 +343,26 @@ function wholePart(P: VPoly, target: TargetSet, M: Float64Array, c: Float64Array
 }
 
 /** P ∩ {rows}, or null when it has no interior beyond the margin. */
-function cutAll(P: VPoly, rows: Row[], stats: SearchStats): VPoly | null {
-  let cur: VPoly | null = P;
+function cutAll(P: VPoly, rows: Row[], stats: SearchStats, keepThin = false): VPoly | null {
+  let cur: VPoly = P;
   for (const r of rows) {
     // a·x <= b is the side h <= 0 of h = a·x - b
     const sp = splitVPoly(cur, r.a, -r.b, undefined, 'neg');
-    if (sp.sliver) stats.slivers++;
+    if (!sp.neg) {
+      // a thin side meeting the row would be dropped; with keepThin the piece keeps it (a superset:
+      // its witness is checked exactly downstream, so nothing outside the target passes for inside)
+      if (sp.sliver && keepThin) {
+        stats.sliversBounded++;
+        continue;
+      }
+      if (sp.sliver) stats.slivers++;
+      return null;
+    }
+    if (sp.sliver) {
+      if (keepThin) stats.sliversBounded++; // P is kept whole: a superset, as above
+      else stats.slivers++;
+    }
     cur = sp.neg;
-    if (!cur) return null;
   }
   return cur;
 }

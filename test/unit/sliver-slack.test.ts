@@ -2,11 +2,14 @@
 // unit's activity, whatever the later patterns, and is attained for all-active, positive weights.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { affine } from '../../src/network/evaluate.js';
+import { affine, evaluate } from '../../src/network/evaluate.js';
+import { createNetwork } from '../../src/network/create.js';
+import { computePreimage } from '../../src/preimage/engine.js';
 import type { Layer } from '../../src/network/types.js';
 import { addSlack, relaxTarget, sliverGains } from '../../src/preimage/sliver-slack.js';
 import type { TargetSet } from '../../src/preimage/target.js';
 import { randomNetwork, Rng } from '../helpers/networks.js';
+import { validateResult } from '../helpers/validate.js';
 
 /** Output of layers l+1.. from activity a of layer l (index into layers). */
 function forwardFrom(layers: Layer[], l: number, a: Float64Array): Float64Array {
@@ -59,4 +62,42 @@ test('sliver gains: the target layer is the identity, slack adds up along a path
   assert.ok(Math.abs(r.parts[0].t[0] - 1.25) < 1e-9 && r.parts[0].t[0] >= 1.25);
   assert.ok(Math.abs(r.parts[0].t[1] - 0.5) < 1e-9 && r.parts[0].t[1] >= 0.5);
   assert.deepEqual(Array.from(ts.parts[0].t), [1, 0], 'the original target is untouched');
+});
+
+// A unit whose hyperplane cuts the box's corner (1, 1) within the margin: z = x + y − 2 + 1e-9.
+function cornerNetwork(gain: number) {
+  return createNetwork([
+    { weights: [[1, 1]], bias: [-2 + 1e-9], activation: 'relu' },
+    { weights: [[gain]], bias: [0], activation: 'identity' },
+  ]);
+}
+const UNIT_BOX = { kind: 'box' as const, lo: [0, 0], hi: [1, 1] };
+const HIGH = { kind: 'box' as const, lo: [0.5], hi: [10] };
+
+test('sliver slack: a merged sliver that reaches the target yields pieces instead of hiding it', () => {
+  // gain 1e9: the corner's output reaches 1, so the true preimage of [0.5, 10] is a tiny corner
+  const net = cornerNetwork(1e9);
+  const plain = computePreimage(net, HIGH, { domain: UNIT_BOX });
+  assert.equal(plain.pieces.length, 0);
+  assert.equal(plain.stats.slivers, 1, 'without slack the sliver is counted as doubtful');
+  validateResult(plain, { net });
+  // (slack results are candidate sets for verification, not preimages: the validator does not apply)
+  const slack = computePreimage(net, HIGH, { domain: UNIT_BOX, sliverSlack: true });
+  assert.equal(slack.stats.slivers, 0);
+  assert.equal(slack.stats.sliversBounded, 1);
+  assert.ok(slack.pieces.length >= 1, 'the relaxed target keeps the node: the corner cannot be missed');
+  // the point the sliver hid is covered by a piece
+  const corner = [1, 1];
+  assert.ok(evaluate(net, corner)[0] >= 0.5);
+  assert.ok(slack.pieces.some((p) => p.A.every((row, r) => row[0] * corner[0] + row[1] * corner[1] <= p.b[r] + 1e-9)));
+});
+
+test('sliver slack: a sliver too small to reach the target is proven harmless', () => {
+  // gain 1: the outputs stay below 1e-9, so no point reaches [0.5, 10]; slack proves it despite the sliver
+  const net = cornerNetwork(1);
+  const slack = computePreimage(net, HIGH, { domain: UNIT_BOX, sliverSlack: true });
+  assert.equal(slack.status, 'complete');
+  assert.equal(slack.pieces.length, 0);
+  assert.equal(slack.stats.slivers, 0);
+  assert.equal(slack.stats.sliversBounded, 1);
 });
