@@ -48,6 +48,8 @@ export interface LowDimOptions {
   timeLimitMs: number;
   /** Keep the computePreimage results (for tests that validate them). */
   keep?: (r: PreimageResult, layer: number, radius: number) => void;
+  /** Analyse only the point of this index (the same seeded sequence, so jobs can split points). */
+  only?: number;
 }
 
 /** Seeded uniform points of the box [lo, hi] (coordinates with lo = hi stay fixed). */
@@ -59,7 +61,8 @@ export function samplePoints(lo: ArrayLike<number>, hi: ArrayLike<number>, count
 /** Runs the analysis of the module doc on one network over its input box. */
 export function lowDimStudy(net: Network, name: string, lo: Float64Array, hi: Float64Array, opts: LowDimOptions): LowDimPoint[] {
   const hidden = net.layers.length - 1;
-  return samplePoints(lo, hi, opts.points, opts.seed).map((x, point) => {
+  const pts = samplePoints(lo, hi, opts.points, opts.seed).map((x, point) => ({ x, point }));
+  return pts.filter((p) => opts.only === undefined || p.point === opts.only).map(({ x, point }) => {
     const { activities } = evaluateLayers(net, x);
     const layers: LowDimLayer[] = [];
     for (let l = 1; l <= hidden; l++) {

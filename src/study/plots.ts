@@ -90,12 +90,12 @@ export interface GalleryCell {
 
 /** A grid of digit pictures with row labels and captions. */
 export function gallerySvg(title: string, rows: { label: string; cells: GalleryCell[] }[], opts: { cell?: number; captionLines?: number; note?: string[] } = {}): string {
-  const S = opts.cell ?? 84, px = S / 28;
+  const S = opts.cell ?? 112, px = S / 28;
   const cols = Math.max(...rows.map((r) => r.cells.length));
   const capL = opts.captionLines ?? 2;
-  const lw = 120, gap = 10, capH = 13 * capL + 6;
-  const W = lw + cols * (S + gap) + 10;
+  const lw = 90, gap = 16, capH = 13 * capL + 6;
   const noteLines = opts.note ?? [];
+  const W = Math.ceil(Math.max(lw + cols * (S + gap) + 10, title.length * 7.6 + 20, ...noteLines.map((t) => t.length * 5.6 + 12)));
   const H = 30 + rows.length * (S + capH + gap) + 14 * noteLines.length + 6;
   const body: string[] = [`<text x="${W / 2}" y="18" text-anchor="middle" font-size="14" ${FONT}>${esc(title)}</text>`];
   rows.forEach((r, i) => {
@@ -110,7 +110,7 @@ export function gallerySvg(title: string, rows: { label: string; cells: GalleryC
         const g = Math.round(255 * (1 - v));
         body.push(`<rect x="${num(x + (p % 28) * px, 2)}" y="${num(y + Math.floor(p / 28) * px, 2)}" width="${num(px + 0.05, 2)}" height="${num(px + 0.05, 2)}" fill="rgb(${g},${g},${g})"/>`);
       }
-      c.caption.slice(0, capL).forEach((t, k) => body.push(`<text x="${num(x + S / 2)}" y="${y + S + 13 + 13 * k}" text-anchor="middle" font-size="10" ${FONT}>${esc(t)}</text>`));
+      c.caption.slice(0, capL).forEach((t, k) => body.push(`<text x="${num(x + S / 2)}" y="${y + S + 13 + 13 * k}" text-anchor="middle" font-size="9.5" ${FONT}>${esc(t)}</text>`));
     });
   });
   noteLines.forEach((t, k) => body.push(`<text x="6" y="${H - 8 - 14 * (noteLines.length - 1 - k)}" font-size="10" fill="#555" ${FONT}>${esc(t)}</text>`));
