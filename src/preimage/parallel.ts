@@ -30,6 +30,7 @@ import { compareKeys, rootTasks, runSubtree, type SubtreeControl, type SubtreeRe
 import type { Target } from './target.js';
 import type { ToWorker, FromWorker } from './worker.js';
 import { PreimageError } from '../errors.js';
+import { runCheckJob, type CheckContext, type CheckJob, type CheckPart } from '../analysis/check.js';
 
 export interface ParallelOptions extends PreimageOptions {
   /** Threads (default: the number of cores). 1 runs the tasks in the calling thread. */
@@ -437,6 +438,46 @@ export async function runTasks(problem: PreparedProblem, tasks: SubtreeTask[], o
     if (stop === null && order.size > 0) stop = outOfTime() ?? 'cancelled';
     return { stop, stoppedByCaller, stats, geometry, volume, pool: ps };
   }
+}
+
+/**
+ * Runs independent check jobs (src/analysis/check.ts) on the pool's threads and returns their
+ * parts in job order (threads = 1, or no idle worker: in this thread).
+ */
+export async function runCheckJobs(threads: number, ctx: CheckContext, jobs: CheckJob[]): Promise<CheckPart[]> {
+  const parts: (CheckPart | null)[] = jobs.map(() => null);
+  if (threads <= 1 || jobs.length <= 1) return jobs.map((j) => runCheckJob(ctx, j));
+  while (pool.length < threads) pool.push(startWorker());
+  const mine = pool.slice(0, threads);
+  for (const w of mine) w.worker.ref();
+  try {
+    await Promise.all(mine.map((w) => w.ready));
+    const idle = mine.filter((w) => w.busy === null);
+    if (idle.length === 0) return jobs.map((j) => runCheckJob(ctx, j));
+    await new Promise<void>((resolve, reject) => {
+      let next = 0, done = 0;
+      const feed = (w: PoolWorker) => {
+        if (next >= jobs.length) return;
+        const i = next++;
+        const seq = nextSeq++;
+        w.busy = { run: 0, seq };
+        w.onResult = (m) => {
+          w.busy = null;
+          w.onResult = null;
+          if (m.type === 'error') return reject(new Error(`worker thread: ${m.message}`));
+          if (m.type !== 'checked') return;
+          parts[i] = m.part;
+          if (++done === jobs.length) resolve();
+          else feed(w);
+        };
+        w.worker.postMessage({ type: 'check', seq, ctx, job: jobs[i] } satisfies ToWorker);
+      };
+      for (const w of idle) feed(w);
+    });
+  } finally {
+    for (const w of mine) w.worker.unref();
+  }
+  return parts as CheckPart[];
 }
 
 /** Threads from an option: a positive integer (default: the number of cores). */

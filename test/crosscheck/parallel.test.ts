@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { readNetwork } from '../../src/formats/detect.js';
 import { parseVnnlib } from '../../src/formats/vnnlib.js';
 import { verifyProperty, verifyPropertyParallel } from '../../src/analysis/verify.js';
+import { checkResult, checkResultParallel } from '../../src/analysis/check.js';
 import { computePreimage, preparePreimage, type PreimageOptions } from '../../src/preimage/engine.js';
 import { closeWorkerPool, computePreimageParallel, type PoolStats } from '../../src/preimage/parallel.js';
 import type { PieceJson, PreimageResult } from '../../src/preimage/result.js';
@@ -242,6 +243,19 @@ test('BAD_TASK: malformed or mis-sized tasks and results are refused with what w
   badResult({ ...r, stats: { nodes: 1 } });
   badResult({ ...r, children: [{ ...(r.children as Record<string, unknown>[])[0], key: [0, 1, 1] }] });
   badResult({ ...r, pieces: [{ witness: [0] }] });
+});
+
+test('check on threads: the same report as checkResult for 1, 2 and 3 threads, failures included', async () => {
+  const r = computePreimage(acas, partition, { domain: acasBox });
+  const seq = checkResult(acas, r, { samples: 300 });
+  assert.ok(seq.ok && seq.certified === r.pieces.length);
+  for (const t of [1, 2, 3]) assert.deepEqual(await checkResultParallel(acas, r, { samples: 300, threads: t }), seq, `${t} threads`);
+  // a broken piece is reported at the same place whatever the threads
+  const broken = structuredClone(r);
+  broken.pieces[7].witness = broken.pieces[7].witness.map((v) => v + 1);
+  const bad = checkResult(acas, broken, { samples: 300 });
+  assert.equal(bad.ok, false);
+  assert.deepEqual(await checkResultParallel(acas, broken, { samples: 300, threads: 2 }), bad);
 });
 
 test('CLI: compute --threads 1 and --threads 2 write the same JSON apart from times; --threads is validated', async () => {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { PreimageError } from '../../errors.js';
-import { assertResultShape, checkResult } from '../../analysis/check.js';
+import { assertResultShape, checkResultParallel } from '../../analysis/check.js';
+import { parseThreads } from './compute.js';
 import { loadNetwork, readText, toJson } from '../io.js';
 
 /** Exit status when a result file fails its re-check (bad input stays 2). */
@@ -17,7 +18,9 @@ export function registerCheck(program: Command): void {
     .option('--no-exact', 'skip the exact rational certificates')
     .option('--vertex-checks <n>', 'pieces (seeded sample) whose every vertex is evaluated exactly (default 50; all for every piece)')
     .option('--json', 'print the report as JSON')
-    .action((model: string, file: string, o: { samples?: string; seed?: string; exact?: boolean; json?: boolean; vertexChecks?: string }) => {
+    .option('--threads <n>', 'threads (default: the number of cores); the report is the same for any number')
+    .action(async (model: string, file: string, o: { samples?: string; seed?: string; exact?: boolean; json?: boolean; vertexChecks?: string; threads?: string }) => {
+      const threads = parseThreads(o.threads);
       const net = loadNetwork(model);
       let parsed: unknown;
       try {
@@ -27,7 +30,7 @@ export function registerCheck(program: Command): void {
         throw new PreimageError('BAD_RESULT_FILE', `expected a JSON result file, found invalid JSON (${(e as Error).message.split('\n')[0]})`);
       }
       assertResultShape(parsed);
-      const rep = checkResult(net, parsed, { samples: o.samples ? Number(o.samples) : undefined, seed: o.seed ? Number(o.seed) : undefined, exact: o.exact, vertexChecks: o.vertexChecks === 'all' ? Infinity : o.vertexChecks ? Number(o.vertexChecks) : undefined });
+      const rep = await checkResultParallel(net, parsed, { threads, samples: o.samples ? Number(o.samples) : undefined, seed: o.seed ? Number(o.seed) : undefined, exact: o.exact, vertexChecks: o.vertexChecks === 'all' ? Infinity : o.vertexChecks ? Number(o.vertexChecks) : undefined });
       if (o.json) process.stdout.write(toJson(rep) + '\n');
       else {
         const lines = [
