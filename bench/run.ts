@@ -17,6 +17,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   'slice-browser': async () => (await import('./slice.js')).runSliceBrowserBench(),
   acasxu: async () => (await import('./vnncomp.js')).runAcasxuBench(),
   mnistfc: async () => (await import('./vnncomp.js')).runMnistfcBench(),
+  queue: async () => (await import('./queue.js')).runQueueBench(),
 };
 
 // options that take a value (--only <regex>, --limit N, --timeout S) are not suite names

@@ -268,8 +268,10 @@ export function makeProblemRecord(network: Network, target: Target, opts: Preima
   return { format: RUN_FORMAT, version: RUN_VERSION, network: net, target: tgt, options, worker, digest: digestOf(net, tgt, options) };
 }
 
+/** sha256 of what determines the pieces: weights and normalisation (not the source's name), target, options. */
 function digestOf(network: unknown, target: unknown, options: unknown): string {
-  return createHash('sha256').update(JSON.stringify([network, target, options])).digest('hex');
+  const { source: _source, ...net } = (network && typeof network === 'object' ? network : {}) as Record<string, unknown>;
+  return createHash('sha256').update(JSON.stringify([net, target, options])).digest('hex');
 }
 
 /** A validated record, with the network, target and options ready for preparePreimage. */

@@ -104,6 +104,13 @@ class ThreadPool {
   }
 }
 
+/** Waits for p, at most ms (closing must not hang on a server that went away). */
+async function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {
+  let t: NodeJS.Timeout | undefined;
+  await Promise.race([p.catch(() => {}), new Promise<void>((r) => { t = setTimeout(r, ms); })]);
+  clearTimeout(t);
+}
+
 interface RunState {
   worker: BullWorker;
   record: string;
@@ -123,6 +130,7 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
   const runs = new Map<string, RunState>();
   const rejected = new Set<string>();
   const summary: QueueWorkerSummary = { jobs: 0, failed: 0, runs: 0 };
+  let stopping = false;
 
   const processor = (run: string, record: string) => async (job: Job): Promise<{ pieces: number }> => {
     let data;
@@ -184,7 +192,17 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
     if (!s) return;
     runs.delete(run);
     pool.drop(run);
-    await s.worker.close(true).catch(() => {});
+    await withTimeout(s.worker.close(true), 3000);
+    // a BullMQ worker may touch its queue's keys (meta, stalled-check) after the coordinator's
+    // cleanup; once the run is gone for good, this worker sweeps its namespace
+    if (!stopping) {
+      try {
+        if (!(await redis.exists(problemKey(run)))) {
+          const stream = redis.scanStream({ match: `${bullPrefix(run)}:*`, count: 500 });
+          for await (const keys of stream as AsyncIterable<string[]>) if (keys.length) await redis.del(...keys);
+        }
+      } catch { /* the next coordinator's cleanup or this sweep on another worker covers it */ }
+    }
     log(`run ${run}: ended`);
   };
 
@@ -204,13 +222,15 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
         log(`queue: ${(e as Error).message.split('\n')[0]}`);
       }
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, opts.pollMs ?? 1000);
-        opts.signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+        const onAbort = () => { clearTimeout(t); resolve(); };
+        const t = setTimeout(() => { opts.signal?.removeEventListener('abort', onAbort); resolve(); }, opts.pollMs ?? 1000);
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
       });
     }
   } finally {
+    stopping = true;
     await Promise.all([...runs.keys()].map(dropRun));
-    await pool.close();
+    await withTimeout(pool.close(), 3000);
     redis.disconnect();
   }
   return summary;

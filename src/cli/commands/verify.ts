@@ -7,6 +7,8 @@ import { parseVnnlib } from '../../formats/vnnlib.js';
 import { formatVnncompResult, verifyPropertyParallel, type VerifyReport } from '../../analysis/verify.js';
 import { parseThreads } from './compute.js';
 import { fmt, readBytes, toJson, writeOut } from '../io.js';
+import { addQueueOptions, checkQueueOptions, queueConnectionFromCli, queueProgressLine, splitBudgetFromCli, type QueueCliOptions } from '../../queue/cli.js';
+import { verifyOnQueue } from '../../queue/verify.js';
 
 /** Exit status of `verify` for an `error` answer caused by the input (as for every user error). */
 const EXIT_BAD_INPUT = 2;
@@ -50,7 +52,7 @@ const STARTUP_MS = 5000;
 
 export function registerVerify(program: Command): void {
   const registeredAt = performance.now();
-  program
+  const cmd = program
     .command('verify')
     .description('answer a VNN-LIB property (VNN-COMP result: sat with a counterexample, unsat, timeout, unknown or error)')
     .argument('<model>', 'network file (.onnx, .nnet or .json; .gz accepted)')
@@ -63,8 +65,11 @@ export function registerVerify(program: Command): void {
     .option('--seed <s>', 'seed of the falsification samples (default 1)')
     .option('--strategy <s>', 'search strategy: auto (default), lp or vertex')
     .option('--progress', 'progress of the search on stderr')
-    .option('--threads <n>', 'threads of the search (default: the number of cores); the answer and counterexample are the same for any number')
-    .action(async (model: string, spec: string, o: VerifyCliOptions) => {
+    .option('--threads <n>', 'threads of the search (default: the number of cores); the answer and counterexample are the same for any number');
+  // the complete search on a BullMQ job queue (src/queue/): --queue, --run-id, --queue-password, --queue-tls, --split-budget
+  addQueueOptions(cmd)
+    .action(async (model: string, spec: string, o: VerifyCliOptions & QueueCliOptions) => {
+      checkQueueOptions(o);
       let timeoutS: number | undefined;
       if (o.timeout !== undefined) {
         timeoutS = Number(o.timeout);
@@ -89,10 +94,14 @@ export function registerVerify(program: Command): void {
         const onProgress = o.progress
           ? (s: { nodes: number; lps: number; pieces: number }, ms: number) => process.stderr.write(`\r${(ms / 1000).toFixed(1)} s: ${s.nodes} nodes, ${s.lps} LPs, ${s.pieces} pieces   `)
           : undefined;
-        report = await verifyPropertyParallel(net, parsed, {
-          timeLimitMs, all: o.all, falsify: o.falsify, seed, onProgress, threads,
-          strategy: o.strategy as 'auto' | 'lp' | 'vertex' | undefined,
-        });
+        const strategy = o.strategy as 'auto' | 'lp' | 'vertex' | undefined;
+        report = o.queue !== undefined
+          ? await verifyOnQueue(net, parsed, {
+            timeLimitMs, all: o.all, falsify: o.falsify, seed, strategy,
+            queue: queueConnectionFromCli(o), runId: o.runId, splitBudget: splitBudgetFromCli(o),
+            onQueueProgress: o.progress ? (p) => process.stderr.write(`\r${queueProgressLine(p)}   `) : undefined,
+          })
+          : await verifyPropertyParallel(net, parsed, { timeLimitMs, all: o.all, falsify: o.falsify, seed, onProgress, threads, strategy });
         if (o.progress) process.stderr.write('\n');
       } catch (e) {
         // bad input: the result file says error (VNN-COMP), the CLI prints one line and exits 2

@@ -23,12 +23,16 @@ export function registerWorker(program: Command): void {
       const concurrency = o.concurrency === undefined ? 1 : Number(o.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1) throw new PreimageError('BAD_ARGUMENT', `expected --concurrency to be a positive integer, found ${JSON.stringify(o.concurrency)}`);
       const ac = new AbortController();
-      const stop = () => ac.abort();
+      const stop = () => {
+        ac.abort();
+        // a worker asked to stop exits even when Redis has gone away (reconnect timers keep a process alive)
+        setTimeout(() => process.exit(process.exitCode ?? 0), 5000).unref();
+      };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       const log = o.quiet ? undefined : (line: string) => process.stderr.write(`worker ${process.pid}: ${line}\n`);
       try {
-        log?.(`connected to ${connection.display}`);
+        log?.(`queue ${connection.display}`);
         const s = await runQueueWorker({ connection, concurrency, runId: o.runId, signal: ac.signal, log });
         log?.(`stopped: ${s.jobs} job(s) done, ${s.failed} failed, ${s.runs} run(s)`);
       } finally {
