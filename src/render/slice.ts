@@ -420,6 +420,127 @@ function materializeRegions(pk: PackedRegions, plane: PlaneArrays, identity: boo
 
 type PlaneArrays = { origin: number[]; dir1: number[]; dir2: number[] };
 
+// ------------------------------------------------------------------------------------------------
+// The pre-activation kernel in WebAssembly SIMD (f64x2): four output rows at a time, two per
+// vector, the same sums as the plain loop (products added term by term in input order, from 0 for
+// the u and v columns and from the bias for the constant; no fused multiply-add), so results are
+// bit-identical. The weights, biases, maps and compacted inputs of a builder live in one
+// WebAssembly.Memory (an arena reused by every slice in the thread). Checked against the plain
+// loop once when first compiled; where WebAssembly SIMD is missing the plain loop runs.
+
+interface PreKernel {
+  memory: WebAssembly.Memory;
+  /** (rowOffsets, inputs, na, rows, bias, Z): byte addresses; rows a multiple of 4. */
+  pre: (rowOff: number, act: number, na: number, rows: number, bias: number, z: number) => void;
+}
+
+let preKernel: PreKernel | null | undefined;
+
+function uleb(v: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = v & 0x7f;
+    v >>>= 7;
+    if (v) b |= 0x80;
+    out.push(b);
+  } while (v);
+  return out;
+}
+
+function preKernelBytes(): Uint8Array<ArrayBuffer> {
+  const get = (i: number) => [0x20, i], set = (i: number) => [0x21, i];
+  const i32c = (v: number) => [0x41, ...(v < 64 ? [v] : [(v & 0x7f) | 0x80, v >> 7])];
+  const simd = (op: number) => [0xfd, ...uleb(op)];
+  const vload = (off: number) => [...simd(0), 3, ...uleb(off)];
+  const ADD = simd(240), MUL = simd(242);
+  const lane = (l: number) => [...simd(33), l];
+  const fstore = (off: number) => [0x39, 3, ...uleb(off)];
+  const ZERO = [...simd(12), ...new Array<number>(16).fill(0)];
+  // params 0 rowOff, 1 act, 2 na, 3 rows, 4 bias, 5 z; locals 6 j, 7 t, 8 p, 9 ap, 10 rp, 11 zp;
+  // v128 12 A0, 13 A1, 14 B0, 15 B1, 16 C0, 17 C1, 18 x, 19 y, 20 zc, 21 w0, 22 w1
+  const acc = (dst: number, w: number, x: number) => [...get(dst), ...get(w), ...get(x), ...MUL, ...ADD, ...set(dst)];
+  const store = (off: number, v: number, l: number) => [...get(11), ...get(v), ...lane(l), ...fstore(off)];
+  const body = [
+    ...i32c(0), ...set(6),
+    0x02, 0x40, 0x03, 0x40,
+    ...get(6), ...get(3), 0x4f, 0x0d, 1,
+    ...ZERO, ...set(12), ...ZERO, ...set(13), ...ZERO, ...set(14), ...ZERO, ...set(15),
+    ...get(4), ...get(6), ...i32c(3), 0x74, 0x6a, 0x22, 8, ...vload(0), ...set(16), ...get(8), ...vload(16), ...set(17),
+    ...i32c(0), ...set(7), ...get(1), ...set(9), ...get(0), ...set(10),
+    0x02, 0x40, 0x03, 0x40,
+    ...get(7), ...get(2), 0x4f, 0x0d, 1,
+    ...get(10), 0x28, 2, 0, ...get(6), ...i32c(3), 0x74, 0x6a, 0x22, 8, ...vload(0), ...set(21), ...get(8), ...vload(16), ...set(22),
+    ...get(9), ...vload(0), ...set(18), ...get(9), ...vload(16), ...set(19), ...get(9), ...vload(32), ...set(20),
+    ...acc(12, 21, 18), ...acc(13, 22, 18), ...acc(14, 21, 19), ...acc(15, 22, 19), ...acc(16, 21, 20), ...acc(17, 22, 20),
+    ...get(7), ...i32c(1), 0x6a, ...set(7), ...get(9), ...i32c(48), 0x6a, ...set(9), ...get(10), ...i32c(4), 0x6a, ...set(10),
+    0x0c, 0, 0x0b, 0x0b,
+    ...get(5), ...get(6), ...i32c(24), 0x6c, 0x6a, ...set(11),
+    ...store(0, 12, 0), ...store(8, 14, 0), ...store(16, 16, 0), ...store(24, 12, 1), ...store(32, 14, 1), ...store(40, 16, 1),
+    ...store(48, 13, 0), ...store(56, 15, 0), ...store(64, 17, 0), ...store(72, 13, 1), ...store(80, 15, 1), ...store(88, 17, 1),
+    ...get(6), ...i32c(4), 0x6a, ...set(6),
+    0x0c, 0, 0x0b, 0x0b,
+    0x0b,
+  ];
+  const locals = [2, 6, 0x7f, 11, 0x7b];
+  const fn = [...locals, ...body];
+  const code = [1, ...uleb(fn.length), ...fn];
+  const section = (id: number, bytes: number[]) => [id, ...uleb(bytes.length), ...bytes];
+  const name = (t: string) => [t.length, ...Array.from(t, (c) => c.charCodeAt(0))];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, 0x60, 6, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
+    ...section(2, [1, ...name('m'), ...name('mem'), 0x02, 0x00, 1]),
+    ...section(3, [1, 0]),
+    ...section(7, [1, ...name('pre'), 0x00, 0]),
+    ...section(10, code),
+  ]);
+}
+
+/** Whether computeSlice uses the WebAssembly SIMD kernel in this thread (else plain loops). */
+export function sliceKernel(): 'wasm-simd' | 'js' {
+  return getPreKernel() ? 'wasm-simd' : 'js';
+}
+
+/** The kernel, compiled and checked on first use; null where WebAssembly SIMD is unavailable or disagrees. */
+function getPreKernel(): PreKernel | null {
+  if (preKernel !== undefined) return preKernel;
+  preKernel = null;
+  try {
+    if (typeof WebAssembly !== 'object') return null;
+    const bytes = preKernelBytes();
+    if (!WebAssembly.validate(bytes)) return null;
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { mem: memory } });
+    const k: PreKernel = { memory, pre: inst.exports.pre as PreKernel['pre'] };
+    // check: 3 inputs, 8 rows, against the plain sums
+    const F = new Float64Array(memory.buffer), I = new Int32Array(memory.buffer);
+    const m = 8, na = 3, T = 0, bias = 8 * 64, act = 8 * 80, rowOff = 8 * 120, z = 8 * 130;
+    for (let i = 0; i < 3 * m; i++) F[T / 8 + i] = Math.sin(i + 1) * 3.7;
+    for (let j = 0; j < m; j++) F[bias / 8 + j] = Math.cos(j) / 3;
+    const xs = [0.3, -1.7, 2.9, 1e-3, 5.5, -0.25, 7, -8, 0.125];
+    for (let t = 0; t < na; t++) {
+      I[rowOff / 4 + t] = T + 8 * m * (na - 1 - t);
+      for (let c = 0; c < 3; c++) { F[act / 8 + 6 * t + 2 * c] = xs[3 * t + c]; F[act / 8 + 6 * t + 2 * c + 1] = xs[3 * t + c]; }
+    }
+    k.pre(rowOff, act, na, m, bias, z);
+    for (let j = 0; j < m; j++) {
+      let a = 0, b = 0, c = F[bias / 8 + j];
+      for (let t = 0; t < na; t++) {
+        const w = F[(T + 8 * m * (na - 1 - t)) / 8 + j];
+        a += w * xs[3 * t];
+        b += w * xs[3 * t + 1];
+        c += w * xs[3 * t + 2];
+      }
+      if (F[z / 8 + 3 * j] !== a || F[z / 8 + 3 * j + 1] !== b || F[z / 8 + 3 * j + 2] !== c) return null;
+    }
+    preKernel = k;
+  } catch {
+    preKernel = null;
+  }
+  return preKernel;
+}
+
+
 /** Sizes of the previous slice, to size the next one's output arrays (growing them costs copies). */
 const sizeHint = { regions: 0, rows: [] as number[] };
 
@@ -453,6 +574,10 @@ class SliceBuilder {
   private readonly bias: Float64Array[];
   /** Two scratch maps per layer (the current sibling's and its predecessor's). */
   private readonly zbuf: Float64Array[][];
+  /** The WebAssembly kernel (null: plain loops), its inputs [a, a, b, b, c, c] and weight-row addresses. */
+  private kern: PreKernel | null = null;
+  private act6: Float64Array = new Float64Array(0);
+  private rowOff: Int32Array = new Int32Array(0);
   /** Active inputs of a preactivation, compacted: indices and their rows [a, b, c]. */
   private idx = new Int32Array(64);
   private act = new Float64Array(3 * 64);
@@ -498,13 +623,39 @@ class SliceBuilder {
     this.nl = layers.length;
     this.widths = layers.map((L) => L.outSize);
     this.relu = layers.map((L) => L.activation === 'relu');
-    this.bias = layers.map((L) => Float64Array.from(L.bias));
+    // weights (transposed), biases, the maps and the compacted inputs: in the kernel's memory when
+    // WebAssembly SIMD is there (this thread's arena, grown when needed), else ordinary arrays
+    const maxIn0 = Math.max(...layers.map((L) => L.inSize));
+    const kern = getPreKernel();
+    let alloc: (n: number) => Float64Array = (n) => new Float64Array(n);
+    if (kern) {
+      let need = 8 * 6 * maxIn0 + 4 * maxIn0 + 64;
+      for (const L of layers) need += 8 * (L.inSize * L.outSize + L.outSize + 6 * L.outSize) + 64;
+      const have = kern.memory.buffer.byteLength;
+      if (have < need) kern.memory.grow(Math.ceil((need - have) / 65536));
+      const buf = kern.memory.buffer;
+      let at = 0;
+      alloc = (n) => {
+        const a = new Float64Array(buf, at, n);
+        at += 8 * n + ((16 - ((8 * n) % 16)) % 16);
+        return a;
+      };
+      this.act6 = alloc(6 * maxIn0);
+      this.rowOff = new Int32Array(buf, at, maxIn0);
+      at += 4 * maxIn0 + ((16 - ((4 * maxIn0) % 16)) % 16);
+      this.kern = kern;
+    }
+    this.bias = layers.map((L) => {
+      const b = alloc(L.outSize);
+      b.set(L.bias);
+      return b;
+    });
     this.WT = layers.map((L) => {
-      const T = new Float64Array(L.weights.length);
+      const T = alloc(L.weights.length);
       for (let j = 0; j < L.outSize; j++) for (let i = 0; i < L.inSize; i++) T[i * L.outSize + j] = L.weights[j * L.inSize + i];
       return T;
     });
-    this.zbuf = layers.map((L) => [new Float64Array(3 * L.outSize), new Float64Array(3 * L.outSize)]);
+    this.zbuf = layers.map((L) => [alloc(3 * L.outSize), alloc(3 * L.outSize)]);
     this.vb = layers.map(() => new Float64Array(256));
     this.poff = layers.map(() => new Int32Array(32));
     this.pnv = layers.map(() => new Int32Array(32));
@@ -521,7 +672,7 @@ class SliceBuilder {
     this.patternIds = new Int32Array(cap * this.nl);
     this.patternPool = layers.map((L, k) => new Uint8Array(Math.max(64, Math.min(sizeHint.rows[k] ?? 0, 1 << 21)) * L.outSize));
     this.patternCount = layers.map(() => 0);
-    const maxIn = Math.max(...layers.map((L) => L.inSize));
+    const maxIn = maxIn0;
     this.idx = new Int32Array(maxIn);
     this.act = new Float64Array(3 * maxIn);
   }
@@ -582,6 +733,19 @@ class SliceBuilder {
     // are still taken term by term in input order
     const T = this.WT[k], bias = this.bias[k];
     let j = 0;
+    const kern = this.kern;
+    if (kern !== null && m >= 4) {
+      const a6 = this.act6, ro = this.rowOff, tb = T.byteOffset;
+      for (let t = 0; t < na; t++) {
+        ro[t] = tb + 8 * idx[t] * m;
+        const x = act[3 * t], y = act[3 * t + 1], z = act[3 * t + 2];
+        a6[6 * t] = x; a6[6 * t + 1] = x;
+        a6[6 * t + 2] = y; a6[6 * t + 3] = y;
+        a6[6 * t + 4] = z; a6[6 * t + 5] = z;
+      }
+      j = m - (m % 4);
+      kern.pre(ro.byteOffset, a6.byteOffset, na, j, bias.byteOffset, Z.byteOffset);
+    }
     for (; j + 3 < m; j += 4) {
       let a0 = 0, b0 = 0, c0 = bias[j], a1 = 0, b1 = 0, c1 = bias[j + 1];
       let a2 = 0, b2 = 0, c2 = bias[j + 2], a3 = 0, b3 = 0, c3 = bias[j + 3];
