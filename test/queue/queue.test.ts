@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -209,6 +209,24 @@ test('queue: two runs on one Redis at once do not mix', { skip }, async () => {
   assert.equal(comparable(a.result), comparable(computePreimage(net, PARTITION, ACAS_OPTS)));
   assert.equal(comparable(b.result), comparable(computePreimage(small, { kind: 'class', index: 2 }, smallOpts)));
   assert.deepEqual(await keysLeft(), []);
+});
+
+test('queue: verify --queue gives the answer and counterexample of verify in one process (a sat and an unsat property on an ACAS Xu sub-box)', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rpq-'));
+  const box = ['(declare-const X_0 Real)', '(declare-const X_1 Real)', '(declare-const X_2 Real)', '(declare-const X_3 Real)', '(declare-const X_4 Real)',
+    '(declare-const Y_0 Real)', '(declare-const Y_1 Real)', '(declare-const Y_2 Real)', '(declare-const Y_3 Real)', '(declare-const Y_4 Real)',
+    ...ACAS_BOX.lo.map((v, i) => `(assert (>= X_${i} ${v}))`), ...ACAS_BOX.hi.map((v, i) => `(assert (<= X_${i} ${v}))`)].join('\n');
+  // sat: the advisory 0 score at most advisory 1's (the first piece in depth-first order holds the
+  // counterexample); unsat: Y_0 above a bound it never reaches
+  writeFileSync(join(dir, 'sat.vnnlib'), `${box}\n(assert (<= Y_0 Y_1))\n`);
+  writeFileSync(join(dir, 'unsat.vnnlib'), `${box}\n(assert (>= Y_0 1000))\n`);
+  for (const f of ['sat.vnnlib', 'unsat.vnnlib']) {
+    const one = await runCli('verify', ACAS_FILE, join(dir, f), '--no-falsify', '--threads', '1');
+    const viaQueue = await runCli('verify', ACAS_FILE, join(dir, f), '--no-falsify', '--queue', redis.url, '--split-budget', '16');
+    assert.equal(viaQueue.status, 0, viaQueue.stderr);
+    assert.equal(viaQueue.stdout, one.stdout, f);
+    assert.match(one.stdout, f === 'sat.vnnlib' ? /^sat\n/ : /^unsat\n/);
+  }
 });
 
 test('queue CLI errors: one line, exit 2, no password in messages', { skip }, async () => {
