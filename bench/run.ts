@@ -3,7 +3,8 @@
  * Suites: lp, vcas, acas-partition, acas-props, slice, slice-browser (the playground in headless
  * Chromium), acasxu, mnistfc (the VNN-COMP instance lists; options --only <regex>, --limit N,
  * --timeout S, --process, --cpu-limit; see bench/vnncomp.ts). Default: all but acasxu, mnistfc
- * (many minutes) and slice-browser (needs Chromium). Every suite checks its answers
+ * (many minutes), slice-browser (needs Chromium) and threads (1 vs 2 threads, a few minutes; see
+ * bench/threads.ts). Every suite checks its answers
  * before timing them. Suites that need ../shared/data (or $RELU_PREIMAGE_DATA) say so and skip.
  */
 import { machine } from './common.js';
@@ -18,6 +19,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   acasxu: async () => (await import('./vnncomp.js')).runAcasxuBench(),
   mnistfc: async () => (await import('./vnncomp.js')).runMnistfcBench(),
   queue: async () => (await import('./queue.js')).runQueueBench(),
+  threads: async () => (await import('./threads.js')).runThreadsBench(),
 };
 
 // options that take a value (--only <regex>, --limit N, --timeout S) are not suite names
@@ -30,7 +32,7 @@ for (const w of wanted) {
   }
 }
 const out: Record<string, unknown> = { machine: machine(), date: new Date().toISOString() };
-const long = new Set(['acasxu', 'mnistfc', 'slice-browser']);
+const long = new Set(['acasxu', 'mnistfc', 'slice-browser', 'threads']);
 for (const name of wanted.length ? wanted : Object.keys(suites).filter((n) => !long.has(n))) {
   process.stderr.write(`bench ${name} ...\n`);
   out[name] = await suites[name]();

@@ -97,11 +97,13 @@ export interface SubtreeResult {
 }
 
 /**
- * Default split budget caps (nodes + LPs per task). Measured on 2 cores (docs/algorithms.md):
- * vertex tasks cost about 0.05-0.2 ms per node, LP tasks 0.05-1 ms per LP, so both give tasks of
- * roughly 50-300 ms once the tree has fanned out.
+ * Default split budget caps (nodes + LPs per task). A node costs from about 0.1 ms (vertex search,
+ * class partition: no pruning) to 3 ms (vertex search with symbolic-bound pruning, ACAS Xu prop_3)
+ * and an LP 0.05-1 ms, so tasks take roughly 30 ms to 1 s: small enough that two threads stay
+ * busy on runs of a second (measured: ACAS Xu 1_2 prop_3, 981 nodes, 13 tasks), large enough that
+ * the cost of a task (a message each way, a fresh LP for LP tasks) stays below 1%.
  */
-export const DEFAULT_SPLIT_BUDGET = { vertex: 1000, lp: 300 } as const;
+export const DEFAULT_SPLIT_BUDGET = { vertex: 300, lp: 300 } as const;
 
 /** The split budget of a task: min(cap, 16 · 2^key length), so the tree fans out quickly at first. */
 export function splitBudgetOf(task: Pick<SubtreeTask, 'key' | 'kind'>, cap: number = DEFAULT_SPLIT_BUDGET[task.kind]): number {

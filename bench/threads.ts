@@ -1,0 +1,129 @@
+/**
+ * `npm run bench -- threads`: wall time of the search on 1 and 2 threads (src/preimage/parallel.ts
+ * over the subtree tasks of subtree.ts), on runs longer than a second:
+ *   1. ACAS Xu 1_1 over the prop_1 box: the advisory partition (vertex search, volumes);
+ *   2. an ACAS Xu prop_3/prop_4 instance (needs ../shared/data; the output set's preimage);
+ *   3. the LP search: ACAS Xu 1_1 over a part of the prop_1 box with strategy lp, and a random
+ *      7-input network over a polyhedral domain (no vertex search there).
+ * Before timing, each case runs once on 1 and once on 2 threads (this also starts the worker
+ * threads) and the two results must be identical apart from times. Then the timed runs alternate
+ * 2, 1, 2, 1 threads; the minimum of each is reported with the speed-up, the pool's task and
+ * split counts, the threads' busy time, and the load average before and after (the machine is
+ * shared: other jobs' load inflates the 2-thread time most, as they compete for the second core).
+ */
+import { loadavg } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { parseVnnlib } from '../src/formats/vnnlib.js';
+import { closeWorkerPool, computePreimageParallel, type ParallelOptions, type PoolStats } from '../src/preimage/parallel.js';
+import type { PreimageResult } from '../src/preimage/result.js';
+import type { Target } from '../src/preimage/target.js';
+import type { Network } from '../src/network/types.js';
+import { createNetwork } from '../src/network/create.js';
+import { Rng } from '../src/util/rng.js';
+import { dataDir, join, loadNet, machine, repoRoot, round } from './common.js';
+
+interface Case {
+  name: string;
+  net: Network;
+  target: Target;
+  opts: ParallelOptions;
+}
+
+function comparable(r: PreimageResult): string {
+  const { milliseconds: _m, geometryMilliseconds: _g, ...stats } = r.stats;
+  return JSON.stringify({ ...r, stats });
+}
+
+function randomNet(seed: number, sizes: number[]): Network {
+  const rng = new Rng(seed);
+  const layers = [];
+  for (let k = 1; k < sizes.length; k++) {
+    const weights = Array.from({ length: sizes[k] }, () => Array.from({ length: sizes[k - 1] }, () => rng.normal() / Math.sqrt(sizes[k - 1])));
+    const bias = Array.from({ length: sizes[k] }, () => rng.normal() * 0.5);
+    layers.push({ weights, bias, activation: (k === sizes.length - 1 ? 'identity' : 'relu') as 'relu' | 'identity' });
+  }
+  return createNetwork(layers);
+}
+
+function cases(): Case[] {
+  const acas = loadNet(join(repoRoot, 'examples', 'ACASXU_run2a_1_1_batch_2000.nnet'));
+  const box = parseVnnlib(readFileSync(join(repoRoot, 'examples', 'prop_1.vnnlib'), 'utf8')).inputBoxes[0];
+  const partition: Target = { kind: 'partition', rule: 'argmin' };
+  const out: Case[] = [
+    { name: 'ACAS Xu 1_1, prop_1 box, advisory partition (vertex search, volumes)', net: acas, target: partition, opts: { domain: { kind: 'box', lo: box.lo, hi: box.hi }, certificates: false } },
+  ];
+  const data = dataDir();
+  if (data) {
+    // a slow prop_3 instance (about 2 s on one core; the property holds: an empty preimage)
+    const spec = parseVnnlib(readFileSync(join(data, 'acasxu', 'vnnlib', 'prop_3.vnnlib'), 'utf8'));
+    const net = loadNet(join(data, 'acasxu', 'onnx', `ACASXU_run2a_${PROP_NET}_batch_2000.onnx`));
+    out.push({ name: `ACAS Xu ${PROP_NET} prop_3, preimage of the unsafe set (auto)`, net, target: { kind: 'vnnlib', spec }, opts: { volumes: false } });
+  } else process.stderr.write('bench threads: ../shared/data not found; the prop_3 case is skipped\n');
+  const hi = Float64Array.from(box.hi);
+  hi[0] = box.lo[0] + 0.25 * (hi[0] - box.lo[0]);
+  out.push({ name: 'ACAS Xu 1_1, a quarter of the prop_1 box, advisory partition (LP search)', net: acas, target: partition, opts: { domain: { kind: 'box', lo: box.lo, hi }, certificates: false, volumes: false, strategy: 'lp' } });
+  const n = 7;
+  const A: number[] = [];
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) A.push(i === j ? -1 : 0);
+  for (let j = 0; j < n; j++) A.push(1);
+  out.push({
+    name: 'random 7-8-6-3 network, class 0 over a polyhedral domain (LP search)',
+    net: randomNet(5, [7, 8, 6, 3]),
+    target: { kind: 'class', index: 0 },
+    opts: { domain: { kind: 'polyhedron', polyhedron: { n, m: n + 1, A: Float64Array.from(A), b: Float64Array.from([...Array(n).fill(1), 1]), meq: 0, Aeq: new Float64Array(0), beq: new Float64Array(0) } }, volumes: false },
+  });
+  return out;
+}
+
+/** The prop_3 network of case 2 (a slow instance of the 45). */
+const PROP_NET = '1_2';
+
+async function timed(c: Case, threads: number) {
+  let pool: PoolStats | undefined;
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const result = await computePreimageParallel(c.net, c.target, { ...c.opts, threads, onPoolStats: (s) => (pool = s) });
+  const cpu = process.cpuUsage(cpu0);
+  return { result, ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, pool: pool as PoolStats };
+}
+
+export async function runThreadsBench() {
+  const rows = [];
+  const load0 = loadavg();
+  for (const c of cases()) {
+    process.stderr.write(`  ${c.name}: check 1 vs 2 threads ...\n`);
+    const a = await timed(c, 1);
+    const b = await timed(c, 2);
+    if (comparable(a.result) !== comparable(b.result)) throw new Error(`${c.name}: 1 and 2 threads gave different results`);
+    const runs: Record<number, Awaited<ReturnType<typeof timed>>[]> = { 1: [], 2: [] };
+    const loadStart = loadavg()[0];
+    for (const t of [2, 1, 2, 1]) {
+      const r = await timed(c, t);
+      runs[t].push(r);
+      process.stderr.write(`    ${t} thread(s): ${(r.ms / 1000).toFixed(2)} s (load ${loadavg()[0].toFixed(2)})\n`);
+    }
+    const best = (t: number) => runs[t].reduce((x, y) => (y.ms < x.ms ? y : x));
+    const one = best(1), two = best(2);
+    rows.push({
+      case: c.name,
+      status: one.result.status,
+      pieces: one.result.pieces.length,
+      nodes: one.result.stats.nodes,
+      lps: one.result.stats.lps,
+      identical: true,
+      seconds1: round(one.ms / 1000),
+      seconds2: round(two.ms / 1000),
+      speedup: round(one.ms / two.ms, 3),
+      cpuSeconds1: round(one.cpuMs / 1000),
+      cpuSeconds2: round(two.cpuMs / 1000),
+      tasks: two.pool.tasks,
+      splits: two.pool.splits,
+      tasksInCallingThread: two.pool.inThread,
+      threadUtilisation: round(two.pool.busyMs / (2 * two.ms), 3),
+      maxBufferedPieces: two.pool.maxBuffered,
+      load1min: { start: round(loadStart, 3), end: round(loadavg()[0], 3) },
+    });
+  }
+  await closeWorkerPool();
+  return { suite: 'threads', loadAverage: { start: load0.map((v) => round(v, 3)), end: loadavg().map((v) => round(v, 3)) }, cases: rows, machine: machine() };
+}
