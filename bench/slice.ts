@@ -20,7 +20,7 @@ import { denormalizeOutput, normalizeInput } from '../src/network/normalization.
 import type { Network } from '../src/network/types.js';
 import { classColoring } from '../src/render/coloring.js';
 import { polygonDepth } from '../src/render/polygon.js';
-import { computeSlice, coordinatePlane, regionOutput, slicePoint, type Slice, type SliceRect } from '../src/render/slice.js';
+import { computeSlice, coordinatePlane, regionOutput, sliceKernel, slicePoint, type Slice, type SliceRect } from '../src/render/slice.js';
 import { Rng } from '../src/util/rng.js';
 import { join, loadNet, machine, median, repoRoot, round } from './common.js';
 
@@ -157,7 +157,7 @@ export async function runSliceBench(opts: { repeats?: number; seed?: number; poi
       regionObjectsMs: { median: round(median(objects)), min: round(Math.min(...objects)) },
     });
   }
-  return { suite: 'slice', machine: machine(), loadAverage: { start: load0, end: loadavg().map((x) => round(x, 3)) }, repeats, seed, slices: rows };
+  return { suite: 'slice', machine: machine(), loadAverage: { start: load0, end: loadavg().map((x) => round(x, 3)) }, kernel: sliceKernel(), repeats, seed, slices: rows };
 }
 
 
