@@ -1,11 +1,13 @@
 /**
- * npm run study [-- --quick] [-- --out DIR] [-- --workers N]
+ * npm run study [-- --quick] [-- --out DIR] [-- --workers N] [-- --save RAW.json] [-- --from RAW.json]
  *
  * Runs the study of issue 7 (what activity preimages look like in the mnistfc networks, with
  * ACAS Xu and VerticalCAS as contrast) and writes its report into docs/study/ (README.md,
  * figures, results.json). The jobs (src/study/jobs.ts) are independent and deterministic; they
  * run on N child processes (default 2) and are assembled in a fixed order. Needs the benchmark
  * data: $RELU_PREIMAGE_DATA or ../shared/data beside the repository.
+ * --save writes every job result (with the inputs) to RAW.json; --from rebuilds the report from
+ * such a file without recomputing (for editing the report's text).
  */
 import { fork } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,7 +40,7 @@ export function studyJobs(labels: number[], quick: boolean): Job[] {
     return jobs;
   }
   for (const net of ['256x6', '256x4']) for (let i = 0; i < labels.length; i++) jobs.push({ kind: 'image', net, index: i, other: otherImage(i, labels) });
-  const branch = (net: string, index: number, layer: number) => { for (const radius of [0.01, 0.03, 0.05]) jobs.push({ kind: 'branches', net, index, layer, radius, maxNodes: 14, timeLimitMs: 300000 }); };
+  const branch = (net: string, index: number, layer: number) => { for (const radius of [0.01, 0.03, 0.05]) jobs.push({ kind: 'branches', net, index, layer, radius, maxNodes: 14, timeLimitMs: 1200000 }); };
   branch('256x2', 0, 2);
   branch('256x2', 1, 2);
   branch('256x2', 2, 2);
@@ -54,14 +56,41 @@ function workerMain(): void {
   const data = new StudyData(reader(dir));
   process.on('message', (msg: { id: number; job: Job }) => {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     try {
       const result = runJob(msg.job, data);
-      process.send!({ id: msg.id, result, ms: performance.now() - t0 });
+      const c = process.cpuUsage(c0);
+      process.send!({ id: msg.id, result, ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 });
     } catch (e) {
       process.send!({ id: msg.id, error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) });
     }
   });
   process.send!({ ready: true });
+}
+
+/** Runs the jobs on `workers` child processes; results in job order. */
+function runAll(jobs: Job[], workers: number, dir: string): Promise<{ results: JobResult[]; cpu: number }> {
+  const results: JobResult[] = new Array(jobs.length);
+  let cpu = 0, next = 0, done = 0;
+  return new Promise((resolveAll, reject) => {
+    const procs = Array.from({ length: Math.min(workers, jobs.length) }, () => fork(self, ['--worker', '--data', dir], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+    const feed = (p: ReturnType<typeof fork>) => {
+      if (next < jobs.length) { const id = next++; p.send({ id, job: jobs[id] }); }
+    };
+    for (const p of procs) {
+      p.on('message', (m: { ready?: boolean; id?: number; result?: JobResult; error?: string; ms?: number; cpuMs?: number }) => {
+        if (m.ready) return feed(p);
+        if (m.error) { procs.forEach((q) => q.kill()); return reject(new Error(`job ${JSON.stringify(jobs[m.id!])} failed: ${m.error}`)); }
+        results[m.id!] = m.result!;
+        cpu += (m.cpuMs ?? 0) / 1000;
+        done++;
+        console.error(`study: ${done}/${jobs.length} ${JSON.stringify(jobs[m.id!])} ${((m.ms ?? 0) / 1000).toFixed(1)} s wall, ${((m.cpuMs ?? 0) / 1000).toFixed(1)} s CPU`);
+        if (done === jobs.length) { procs.forEach((q) => q.connected && q.disconnect()); resolveAll({ results, cpu }); }
+        else feed(p);
+      });
+      p.on('exit', (code) => { if (code && done < jobs.length) reject(new Error(`worker exited with ${code}`)); });
+    }
+  });
 }
 
 async function main(): Promise<void> {
@@ -85,37 +114,30 @@ async function main(): Promise<void> {
   for (const n of quick ? ['256x2'] : MNIST_NETS) predicted[n] = images.map((im) => classify(data.mnist(n), im.pixels));
   for (const [n, ps] of Object.entries(predicted)) ps.forEach((p, i) => { if (p !== labels[i]) throw new Error(`${n} classifies image ${i} as ${p}, its specs say ${labels[i]}`); });
   const jobs = studyJobs(labels, quick);
-  const results: (JobResult | undefined)[] = new Array(jobs.length);
-  let cpu = 0, next = 0, done = 0;
-  console.error(`study: ${jobs.length} jobs on ${workers} worker processes; ${images.length} images recovered and classified as their specs say`);
-  await new Promise<void>((resolveAll, reject) => {
-    const procs = Array.from({ length: Math.min(workers, jobs.length) }, () => fork(self, ['--worker', '--data', dir], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
-    const feed = (p: ReturnType<typeof fork>) => {
-      if (next < jobs.length) { const id = next++; p.send({ id, job: jobs[id] }); }
-    };
-    for (const p of procs) {
-      p.on('message', (m: { ready?: boolean; id?: number; result?: JobResult; error?: string; ms?: number }) => {
-        if (m.ready) return feed(p);
-        if (m.error) { procs.forEach((q) => q.kill()); return reject(new Error(`job ${JSON.stringify(jobs[m.id!])} failed: ${m.error}`)); }
-        results[m.id!] = m.result;
-        cpu += (m.ms ?? 0) / 1000;
-        done++;
-        console.error(`study: ${done}/${jobs.length} ${JSON.stringify(jobs[m.id!])} ${((m.ms ?? 0) / 1000).toFixed(1)} s`);
-        if (done === jobs.length) { procs.forEach((q) => q.connected && q.disconnect()); resolveAll(); }
-        else feed(p);
-      });
-      p.on('exit', (code) => { if (code && done < jobs.length) reject(new Error(`worker exited with ${code}`)); });
-    }
-  });
-  const wall = (performance.now() - t0) / 1000;
-  const files = buildReport({ results: results as JobResult[], images, predicted, quick, wallSeconds: wall, workers, cpuSeconds: cpu });
+  let results: JobResult[];
+  let cpu: number;
+  const fromArg = args.indexOf('--from');
+  const saveArg = args.indexOf('--save');
+  let wall: number;
+  if (fromArg >= 0) {
+    const raw = JSON.parse(readFileSync(args[fromArg + 1], 'utf8')) as { results: JobResult[]; wall: number; cpu: number };
+    results = raw.results;
+    wall = raw.wall;
+    cpu = raw.cpu;
+  } else {
+    console.error(`study: ${jobs.length} jobs on ${workers} worker processes; ${images.length} images recovered and classified as their specs say`);
+    ({ results, cpu } = await runAll(jobs, workers, dir));
+    wall = (performance.now() - t0) / 1000;
+    if (saveArg >= 0) writeFileSync(args[saveArg + 1], JSON.stringify({ results, wall, cpu }));
+  }
+  const files = buildReport({ results, images, predicted, quick, wallSeconds: wall, workers, cpuSeconds: cpu });
   if (existsSync(out)) for (const f of readdirSync(out)) if (/\.(svg|png|md|json)$/.test(f)) rmSync(join(out, f));
   mkdirSync(out, { recursive: true });
   for (const f of files) {
     writeFileSync(join(out, f.name), f.text);
     if (f.png) writeFileSync(join(out, f.name.replace(/\.svg$/, '.png')), await svgToPng(f.text, { scale: 1 }));
   }
-  console.error(`study: wrote ${files.length} files to ${out} in ${wall.toFixed(0)} s (${cpu.toFixed(0)} s of job time)`);
+  console.error(`study: wrote ${files.length} files to ${out}; ${wall.toFixed(0)} s wall, ${cpu.toFixed(0)} s CPU in the jobs`);
 }
 
 if (process.argv.includes('--worker')) workerMain();
