@@ -1,15 +1,17 @@
 /**
- * npm run study [-- --quick] [-- --out DIR] [-- --workers N] [-- --save RAW.json] [-- --from RAW.json]
+ * npm run study [-- --quick] [-- --out DIR] [-- --workers N] [-- --cache DIR] [-- --save RAW.json] [-- --from RAW.json]
  *
  * Runs the study of issue 7 (what activity preimages look like in the mnistfc networks, with
  * ACAS Xu and VerticalCAS as contrast) and writes its report into docs/study/ (README.md,
  * figures, results.json). The jobs (src/study/jobs.ts) are independent and deterministic; they
  * run on N child processes (default 2) and are assembled in a fixed order. Needs the benchmark
  * data: $RELU_PREIMAGE_DATA or ../shared/data beside the repository.
+ * --cache DIR keeps each finished job's result there and reuses it (an interrupted run resumes).
  * --save writes every job result (with the inputs) to RAW.json; --from rebuilds the report from
  * such a file without recomputing (for editing the report's text).
  */
 import { fork } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,12 +41,11 @@ export function studyJobs(labels: number[], quick: boolean): Job[] {
     jobs.push({ kind: 'vcas', k: 1, points: 2, seed: 12, maxNodes: 20000, timeLimitMs: 60000 });
     return jobs;
   }
-  for (const net of ['256x6', '256x4']) for (let i = 0; i < labels.length; i++) jobs.push({ kind: 'image', net, index: i, other: otherImage(i, labels) });
   const branch = (net: string, index: number, layer: number) => { for (const radius of [0.01, 0.03, 0.05]) jobs.push({ kind: 'branches', net, index, layer, radius, maxNodes: 14, timeLimitMs: 1200000 }); };
   branch('256x2', 0, 2);
   branch('256x2', 1, 2);
-  branch('256x2', 2, 2);
   branch('256x4', 0, 2);
+  for (const net of ['256x6', '256x4']) for (let i = 0; i < labels.length; i++) jobs.push({ kind: 'image', net, index: i, other: otherImage(i, labels) });
   for (let p = 0; p < 8; p++) jobs.push({ kind: 'acas', point: p, seed: 11, maxNodes: 20000, timeLimitMs: 120000 });
   for (let i = 0; i < labels.length; i++) jobs.push({ kind: 'image', net: '256x2', index: i, other: otherImage(i, labels) });
   for (let k = 1; k <= 9; k++) jobs.push({ kind: 'vcas', k, points: 4, seed: 12, maxNodes: 20000, timeLimitMs: 60000 });
@@ -68,14 +69,32 @@ function workerMain(): void {
   process.send!({ ready: true });
 }
 
-/** Runs the jobs on `workers` child processes; results in job order. */
-function runAll(jobs: Job[], workers: number, dir: string): Promise<{ results: JobResult[]; cpu: number }> {
+/**
+ * Runs the jobs on `workers` child processes; results in job order. With `cache`, each finished
+ * job is stored there (keyed by the job's JSON) and reused by the next run: an interrupted study
+ * resumes where it stopped (the jobs are deterministic, so the numbers are the same).
+ */
+function runAll(jobs: Job[], workers: number, dir: string, cache: string | null): Promise<{ results: JobResult[]; cpu: number }> {
   const results: JobResult[] = new Array(jobs.length);
-  let cpu = 0, next = 0, done = 0;
+  let cpu = 0, done = 0;
+  const key = (j: Job) => join(cache!, createHash('sha256').update(JSON.stringify(j)).digest('hex').slice(0, 24) + '.json');
+  const todo: number[] = [];
+  jobs.forEach((j, id) => {
+    if (cache && existsSync(key(j))) {
+      const c = JSON.parse(readFileSync(key(j), 'utf8')) as { result: JobResult; cpu: number };
+      results[id] = c.result;
+      cpu += c.cpu;
+      done++;
+    } else todo.push(id);
+  });
+  if (cache) mkdirSync(cache, { recursive: true });
+  if (done > 0) console.error(`study: ${done} job(s) taken from the cache ${cache}`);
+  if (todo.length === 0) return Promise.resolve({ results, cpu });
+  let next = 0;
   return new Promise((resolveAll, reject) => {
-    const procs = Array.from({ length: Math.min(workers, jobs.length) }, () => fork(self, ['--worker', '--data', dir], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+    const procs = Array.from({ length: Math.min(workers, todo.length) }, () => fork(self, ['--worker', '--data', dir], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
     const feed = (p: ReturnType<typeof fork>) => {
-      if (next < jobs.length) { const id = next++; p.send({ id, job: jobs[id] }); }
+      if (next < todo.length) { const id = todo[next++]; p.send({ id, job: jobs[id] }); }
     };
     for (const p of procs) {
       p.on('message', (m: { ready?: boolean; id?: number; result?: JobResult; error?: string; ms?: number; cpuMs?: number }) => {
@@ -83,6 +102,7 @@ function runAll(jobs: Job[], workers: number, dir: string): Promise<{ results: J
         if (m.error) { procs.forEach((q) => q.kill()); return reject(new Error(`job ${JSON.stringify(jobs[m.id!])} failed: ${m.error}`)); }
         results[m.id!] = m.result!;
         cpu += (m.cpuMs ?? 0) / 1000;
+        if (cache) writeFileSync(key(jobs[m.id!]), JSON.stringify({ result: m.result, cpu: (m.cpuMs ?? 0) / 1000 }));
         done++;
         console.error(`study: ${done}/${jobs.length} ${JSON.stringify(jobs[m.id!])} ${((m.ms ?? 0) / 1000).toFixed(1)} s wall, ${((m.cpuMs ?? 0) / 1000).toFixed(1)} s CPU`);
         if (done === jobs.length) { procs.forEach((q) => q.connected && q.disconnect()); resolveAll({ results, cpu }); }
@@ -126,7 +146,8 @@ async function main(): Promise<void> {
     cpu = raw.cpu;
   } else {
     console.error(`study: ${jobs.length} jobs on ${workers} worker processes; ${images.length} images recovered and classified as their specs say`);
-    ({ results, cpu } = await runAll(jobs, workers, dir));
+    const cacheArg = args.indexOf('--cache');
+    ({ results, cpu } = await runAll(jobs, workers, dir, cacheArg >= 0 ? resolve(args[cacheArg + 1]) : null));
     wall = (performance.now() - t0) / 1000;
     if (saveArg >= 0) writeFileSync(args[saveArg + 1], JSON.stringify({ results, wall, cpu }));
   }
