@@ -7,7 +7,7 @@
  *      7-input network over a polyhedral domain (no vertex search there).
  * Before timing, each case runs once on 1 and once on 2 threads (this also starts the worker
  * threads) and the two results must be identical apart from times. Then the timed runs alternate
- * 2, 1, 2, 1 threads; the minimum of each is reported with the speed-up, the pool's task and
+ * 2, 1 threads (--repeat N: N pairs); the minimum of each is reported with the speed-up, the pool's task and
  * split counts, the threads' busy time, and the load average before and after (the machine is
  * shared: other jobs' load inflates the 2-thread time most, as they compete for the second core).
  */
@@ -97,7 +97,8 @@ export async function runThreadsBench() {
     if (comparable(a.result) !== comparable(b.result)) throw new Error(`${c.name}: 1 and 2 threads gave different results`);
     const runs: Record<number, Awaited<ReturnType<typeof timed>>[]> = { 1: [], 2: [] };
     const loadStart = loadavg()[0];
-    for (const t of [2, 1, 2, 1]) {
+    const repeat = Number(process.argv[process.argv.indexOf('--repeat') + 1]) || 1;
+    for (const t of Array.from({ length: repeat }, () => [2, 1]).flat()) {
       const r = await timed(c, t);
       runs[t].push(r);
       process.stderr.write(`    ${t} thread(s): ${(r.ms / 1000).toFixed(2)} s (load ${loadavg()[0].toFixed(2)})\n`);

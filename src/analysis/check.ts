@@ -416,14 +416,3 @@ export function checkResult(network: Network, result: PreimageResult, o: CheckOp
   return mergeCheck(plan, plan.jobs.map((j) => runCheckJob(plan.ctx, j)));
 }
 
-/**
- * checkResult on threads: the same jobs as checkResult (everything random is drawn first, in
- * order), run on the worker pool of src/preimage/parallel.ts; the report is identical for any
- * number of threads.
- */
-export async function checkResultParallel(network: Network, result: PreimageResult, o: CheckOptions & { threads?: number } = {}): Promise<CheckReport> {
-  const { runCheckJobs, threadCount } = await import('../preimage/parallel.js');
-  const threads = threadCount(o.threads);
-  const plan = planCheck(network, result, o, threads === 1 ? 1 : 4 * threads);
-  return mergeCheck(plan, await runCheckJobs(threads, plan.ctx, plan.jobs));
-}

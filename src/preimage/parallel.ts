@@ -30,7 +30,7 @@ import { compareKeys, rootTasks, runSubtree, type SubtreeControl, type SubtreeRe
 import type { Target } from './target.js';
 import type { ToWorker, FromWorker } from './worker.js';
 import { PreimageError } from '../errors.js';
-import { runCheckJob, type CheckContext, type CheckJob, type CheckPart } from '../analysis/check.js';
+import { mergeCheck, planCheck, runCheckJob, type CheckContext, type CheckJob, type CheckOptions, type CheckPart, type CheckReport } from '../analysis/check.js';
 
 export interface ParallelOptions extends PreimageOptions {
   /** Threads (default: the number of cores). 1 runs the tasks in the calling thread. */
@@ -394,6 +394,7 @@ export async function runTasks(problem: PreparedProblem, tasks: SubtreeTask[], o
       for (const w of mine) {
         w.onResult = (m) => {
           if (m.type === 'error') {
+            if (w.busy?.seq === m.seq) w.busy = null;
             if (m.seq === -1 || running.has(m.seq)) {
               finished = true;
               for (const x of mine) x.onResult = null;
@@ -509,4 +510,14 @@ export async function computePreimageParallel(network: Network, target: Target, 
   opts.onPoolStats?.(s.pool);
   const summary = summarizeSearch(s.stats, s.stop, performance.now() - t0, s.geometry, s.volume);
   return assembleResult(network, problem, pieces, summary);
+}
+
+/**
+ * checkResult (src/analysis/check.ts) on threads: the same jobs (everything random is drawn
+ * first, in order) on the worker pool; the report is identical for any number of threads.
+ */
+export async function checkResultParallel(network: Network, result: PreimageResult, o: CheckOptions & { threads?: number } = {}): Promise<CheckReport> {
+  const threads = threadCount(o.threads);
+  const plan = planCheck(network, result, o, threads === 1 ? 1 : 4 * threads);
+  return mergeCheck(plan, await runCheckJobs(threads, plan.ctx, plan.jobs));
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { PreimageError } from '../../errors.js';
-import { assertResultShape, checkResultParallel } from '../../analysis/check.js';
+import { assertResultShape } from '../../analysis/check.js';
+import { checkResultParallel } from '../../preimage/parallel.js';
 import { parseThreads } from './compute.js';
 import { loadNetwork, readText, toJson } from '../io.js';
 
