@@ -155,8 +155,8 @@ async function main(): Promise<void> {
   if (existsSync(out)) for (const f of readdirSync(out)) if (/\.(svg|png|md|json)$/.test(f)) rmSync(join(out, f));
   mkdirSync(out, { recursive: true });
   for (const f of files) {
-    writeFileSync(join(out, f.name), f.text);
     if (f.png) writeFileSync(join(out, f.name.replace(/\.svg$/, '.png')), await svgToPng(f.text, { scale: 1 }));
+    else writeFileSync(join(out, f.name), f.text);
   }
   console.error(`study: wrote ${files.length} files to ${out}; ${wall.toFixed(0)} s wall, ${cpu.toFixed(0)} s CPU in the jobs`);
 }

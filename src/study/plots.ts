@@ -35,8 +35,10 @@ export function panelsSvg(title: string, panels: PanelSpec[], opts: { panelW?: n
   const ml = 58, mr = 14, mt = 44, mb = 44;
   const legendNames: { name: string; color: string; dashed?: boolean }[] = [];
   for (const p of panels) for (const s of p.series) if (!legendNames.some((l) => l.name === s.name)) legendNames.push({ name: s.name, color: s.color, dashed: s.dashed });
-  const W = panels.length * (PW + ml + mr);
-  const legendRows = Math.ceil(legendNames.length / 3);
+  const itemW = Math.max(...legendNames.map((l) => l.name.length * 6.2 + 40));
+  const W = Math.ceil(Math.max(panels.length * (PW + ml + mr), title.length * 7.8 + 20, (opts.note ?? '').length * 5.6 + 20, itemW + 20));
+  const legendCols = Math.max(1, Math.floor((W - 20) / itemW));
+  const legendRows = Math.ceil(legendNames.length / legendCols);
   const H = mt + PH + mb + 18 * legendRows + (opts.note ? 22 : 8);
   const body: string[] = [`<text x="${W / 2}" y="18" text-anchor="middle" font-size="14" ${FONT}>${esc(title)}</text>`];
   panels.forEach((p, k) => {
@@ -73,7 +75,7 @@ export function panelsSvg(title: string, panels: PanelSpec[], opts: { panelW?: n
     }
   });
   legendNames.forEach((l, i) => {
-    const lx = 20 + (i % 3) * (W / 3), ly = mt + PH + mb + 6 + 18 * Math.floor(i / 3);
+    const lx = 20 + (i % legendCols) * itemW, ly = mt + PH + mb + 6 + 18 * Math.floor(i / legendCols);
     body.push(`<line x1="${num(lx)}" x2="${num(lx + 22)}" y1="${ly}" y2="${ly}" stroke="${l.color}" stroke-width="2.5"${l.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
     body.push(`<text x="${num(lx + 28)}" y="${ly + 4}" font-size="11" ${FONT}>${esc(l.name)}</text>`);
   });

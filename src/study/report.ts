@@ -24,7 +24,7 @@ export interface ReportInput {
 export interface ReportFile {
   name: string;
   text: string;
-  /** Also render this SVG to a PNG of the same base name (galleries). */
+  /** Write this SVG as a PNG of the same base name instead (galleries: thousands of pixel rectangles). */
   png?: boolean;
 }
 
@@ -117,6 +117,15 @@ export function buildReport(inp: ReportInput): ReportFile[] {
     md.push(`| ${n} | ${l} | ${range(rs.map((r) => r.active))} | ${range(rs.map((r) => r.dimAll))} | ${range(rs.map((r) => r.dimBox))} | ${rs.filter((r) => r.dimBox === 0).length}/${rs.length} | ${range(rs.map((r) => r.linf), 3)}${rs.every((r) => r.linfExact) ? '' : ' (bounds)'} | ${fmt(median(rs.map((r) => r.l2Lower)), 2)} | ${fmt(median(rs.map((r) => r.l2Upper)), 2)} | ${nr.length ? fmt(median(nr.map((r) => r.nearest!.l1)), 2) : '–'} | ${nr.length ? fmt(median(nr.map((r) => r.nearest!.l1Original)), 2) : '–'} | ${rs.reduce((s, r) => s + r.lps, 0)} | ${sci(Math.max(...rs.map((r) => r.maxGap)))} |`);
   }
   md.push('');
+
+  md.push('<details><summary>Every image and layer</summary>', '');
+  md.push('| network | image | label | layer | active | dim R^784 | dim box | L-inf | LPs for L-inf | L2 ≥ | L2 ≤ | other image | L1 to it | orig. L1 | certified L1 lower bound | LPs | max rel. gap |');
+  md.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const n of nets) for (const a of byNet(n)) for (const L of a.layers) {
+    const o = L.nearest;
+    md.push(`| ${n} | ${a.index} | ${a.label} | ${L.layer} | ${L.active} | ${L.dimAll} | ${L.dimBox} | ${fmt(L.linf, 3)}${L.linfExact ? '' : ` (≤ ${fmt(L.linfUpper, 3)})`} | ${L.linfLps} | ${fmt(L.l2Lower, 2)} | ${fmt(L.l2Upper, 2)} | ${o ? `${o.otherIndex} (a ${o.otherLabel})` : '–'} | ${o ? fmt(o.l1, 3) : '–'} | ${o ? fmt(o.l1Original, 2) : '–'} | ${o ? fmt(o.l1LowerBound, 3) : '–'} | ${L.lps} | ${sci(L.maxGap)} |`);
+  }
+  md.push('', '</details>', '');
 
   // ---- images
   md.push('## The images', '');
