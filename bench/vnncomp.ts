@@ -14,7 +14,8 @@
  * text; an answer that disagrees with the published one is reported loudly on stderr and listed.
  *
  * Options (after the suite name): --only <regex> (instances whose "net prop" name matches),
- * --limit N, --timeout S (replace every instance's timeout), --process, --cpu-limit (each timeout
+ * --limit N, --timeout S (replace every instance's timeout), --process, --threads N (the search on N
+ * worker threads; the answers are the same), --cpu-limit (each timeout
  * limits this process's CPU time instead of wall time, with a wall limit of 10x: on a shared,
  * loaded machine the wall clock charges other processes' work to the instance).
  *
@@ -28,7 +29,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { checkCounterexample, formatVnncompResult, parseVnncompResult, verifyProperty, type VerifyReport, type VerifyResult } from '../src/analysis/verify.js';
+import { checkCounterexample, formatVnncompResult, parseVnncompResult, verifyProperty, verifyPropertyParallel, type VerifyReport, type VerifyResult } from '../src/analysis/verify.js';
 import { parseVnnlib, type VnnlibSpec } from '../src/formats/vnnlib.js';
 import type { Network } from '../src/network/types.js';
 import { join, loadNet, machine, median, repoRoot, requireData, round } from './common.js';
@@ -66,6 +67,8 @@ interface BenchArgs {
   process: boolean;
   /** Each instance's timeout limits the CPU time of this process (wall limit: 10x the timeout). */
   cpuLimit: boolean;
+  /** Worker threads of the search (verifyPropertyParallel); default 1 (verifyProperty in this thread). */
+  threads?: number;
 }
 
 function parseArgs(argv: string[]): BenchArgs {
@@ -77,7 +80,9 @@ function parseArgs(argv: string[]): BenchArgs {
     else if (v === '--timeout') a.timeoutS = Number(argv[++i]);
     else if (v === '--process') a.process = true;
     else if (v === '--cpu-limit') a.cpuLimit = true;
+    else if (v === '--threads') a.threads = Number(argv[++i]);
   }
+  if (a.threads !== undefined && !(Number.isInteger(a.threads) && a.threads > 0)) throw new Error(`expected --threads N (a positive integer), found ${a.threads}`);
   if (a.limit !== undefined && !(Number.isInteger(a.limit) && a.limit > 0)) throw new Error(`expected --limit N (a positive integer), found ${a.limit}`);
   if (a.timeoutS !== undefined && !(a.timeoutS > 0)) throw new Error(`expected --timeout S (> 0), found ${a.timeoutS}`);
   return a;
@@ -170,9 +175,9 @@ async function runSuite(suite: 'acasxu' | 'mnistfc', dirName: string, csv: strin
     if (args.process) ({ report, wallMs } = runChild(onnxPath, vnnPath, timeoutS));
     else {
       const s = performance.now();
-      report = args.cpuLimit
-        ? verifyProperty(net, spec, { timeLimitMs: 10 * timeoutS * 1000, cpuTimeLimitMs: timeoutS * 1000 })
-        : verifyProperty(net, spec, { timeLimitMs: timeoutS * 1000 });
+      const vo = args.cpuLimit ? { timeLimitMs: 10 * timeoutS * 1000, cpuTimeLimitMs: timeoutS * 1000 } : { timeLimitMs: timeoutS * 1000 };
+      // --threads N: the search on N worker threads (same answers); the wall time is then the measure
+      report = args.threads !== undefined && args.threads > 1 ? await verifyPropertyParallel(net, spec, { ...vo, threads: args.threads }) : verifyProperty(net, spec, vo);
       wallMs = performance.now() - s;
     }
     const cpu = process.cpuUsage(cpu0);
@@ -225,7 +230,7 @@ async function runSuite(suite: 'acasxu' | 'mnistfc', dirName: string, csv: strin
     suite,
     instances: rows.length,
     of: total,
-    mode: args.process ? 'child process per instance' : 'in-process',
+    mode: args.process ? 'child process per instance' : `in-process, ${args.threads ?? 1} thread(s)`,
     limit: args.cpuLimit && !args.process ? 'CPU time of this process (wall limit 10x)' : 'wall time',
     counts,
     answered: rows.filter((r) => r.result === 'sat' || r.result === 'unsat').length,
