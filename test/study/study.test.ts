@@ -12,6 +12,8 @@ import { validateResult } from '../helpers/validate.js';
 import { StudyData, classify, otherImage, runJob, type JobResult } from '../../src/study/jobs.js';
 import { recoverImage } from '../../src/study/images.js';
 import { checkDual } from '../../src/study/lp-dual.js';
+import { pieceDimension } from '../../src/study/dimension.js';
+import { pieceExtent } from '../../src/study/extent.js';
 import { solveLp } from '../../src/lp/solve.js';
 import { computePreimage } from '../../src/preimage/engine.js';
 import { evaluateLayers } from '../../src/network/evaluate.js';
@@ -31,6 +33,24 @@ test('checkDual certifies a small LP and catches a wrong optimum', () => {
   assert.ok(Math.abs(c.primal + 2.8) < 1e-12 && Math.abs(c.gap) < 1e-12);
   const bad = checkDual(p, { ...r, x: Float64Array.of(1, 1) });
   assert.equal(bad.ok, false, 'a suboptimal point leaves a duality gap');
+});
+
+test('pieceDimension: a box corner pins the coordinates an equality cannot free', () => {
+  const piece = (Aeq: number[], beq: number) => ({ n: 3, layer: 1, A: new Float64Array(0), b: new Float64Array(0), m: 0, Aeq: Float64Array.from(Aeq), beq: Float64Array.of(beq), meq: 1, activity: new Float64Array(0), activeCounts: [1], activeUnits: [0] });
+  const lo = new Float64Array(3), hi = new Float64Array(3).fill(1);
+  // x0 + x1 = 0 at x = (0, 0, 0.5): in R^3 a plane (dim 2); in the box x0 = x1 = 0 are pinned: a segment (dim 1)
+  const d = pieceDimension(piece([1, 1, 0], 0), [0, 0, 0.5], lo, hi);
+  assert.deepEqual([d.dimAll, d.dimBox, d.pinned, d.atBound], [2, 1, 2, 2]);
+  // x0 - x1 = 0 at the same point: the diagonal direction (1, 1, 0) stays inside, nothing is pinned
+  const e = pieceDimension(piece([1, -1, 0], 0), [0, 0, 0.5], lo, hi);
+  assert.deepEqual([e.dimAll, e.dimBox, e.pinned], [2, 2, 0]);
+  // x0 + x1 + x2 = 0 at the origin: a single point, every coordinate pinned
+  const f = pieceDimension(piece([1, 1, 1], 0), [0, 0, 0], lo, hi);
+  assert.deepEqual([f.dimAll, f.dimBox, f.pinned], [2, 0, 3]);
+  assert.match(f.pointReason!, /pinned/);
+  const ext = pieceExtent(piece([1, 1, 0], 0), [0, 0, 0.5], lo, hi, { randomDirections: 2 });
+  assert.ok(ext.linfExact && Math.abs(ext.linf - 0.5) < 1e-12, 'only x2 can move, by 0.5 either way');
+  assert.ok(Math.abs(ext.l2Lower - 0.5) < 1e-12 && ext.l2Upper >= ext.l2Lower);
 });
 
 test('the 15 mnistfc images are recovered exactly and classified as their specs say', { skip }, () => {
