@@ -102,7 +102,7 @@ export function buildReport(inp: ReportInput): ReportFile[] {
     const vc = low.filter((p) => p.network.startsWith('Vert'));
     const acasPts = acas.flatMap((p) => p.layers).filter((L) => L.dimBox === 0).length, acasAll = acas.flatMap((p) => p.layers).length;
     const vcPts = vc.flatMap((p) => p.layers).filter((L) => L.dimBox === 0).length, vcAll = vc.flatMap((p) => p.layers).length;
-    md.push(`- Low-dimensional contrast: there the first layers expand (5 → 50, 4 → 21) and an activity pins the input down: ${acasPts} of ${acasAll} ACAS Xu point-layer pairs and ${vcPts} of ${vcAll} VerticalCAS pairs have a single-point preimage piece; only where few units stay active (ACAS Xu's last hidden layer) do the preimages have positive dimension and many branches.`);
+    md.push(`- Low-dimensional contrast: there the first layers expand (5 → 50, 4 → 21) and an activity pins the input down: ${acasPts} of ${acasAll} ACAS Xu point-layer pairs and ${vcPts} of ${vcAll} VerticalCAS pairs have a single-point preimage piece; the others are layers where few units stay active (see the contrast section).`);
   }
   md.push('');
 
@@ -264,8 +264,31 @@ export function buildReport(inp: ReportInput): ReportFile[] {
       }
     }
     md.push('');
+    const lowPanels: PanelSpec[] = [];
+    for (const [g, ps] of groups) {
+      if (!ps.length) continue;
+      const L = Math.max(...ps.flatMap((p) => p.layers.map((x) => x.layer)));
+      const ls = Array.from({ length: L }, (_, i) => i + 1);
+      const at = (l: number) => ps.map((p) => p.layers[l - 1]);
+      lowPanels.push({ title: `${g} (${ps.length} points, input dimension ${ps[0].x.length})`, xLabel: 'hidden layer', yLabel: 'units / dimension', xTicks: ls, yMin: 0, series: [
+        { name: 'active units (median, band: min–max)', color: COLORS[3], points: ls.map((l) => [l, median(at(l).map((x) => x.active))]), band: ls.map((l) => [l, Math.min(...at(l).map((x) => x.active)), Math.max(...at(l).map((x) => x.active))]) },
+        { name: 'dimension of the activity preimage (median, band: min–max)', color: COLORS[0], points: ls.map((l) => [l, median(at(l).map((x) => x.dimBox))]), band: ls.map((l) => [l, Math.min(...at(l).map((x) => x.dimBox)), Math.max(...at(l).map((x) => x.dimBox))]) },
+        { name: 'input dimension', color: COLORS[2], dashed: true, points: ls.map((l) => [l, ps[0].x.length]) },
+      ] });
+    }
+    files.push({ name: 'fig-lowdim.svg', text: panelsSvg('Low-dimensional inputs: active units and preimage dimension per layer', lowPanels) });
+    md.push('![Low-dimensional contrast](fig-lowdim.svg)', '');
     const reasons = [...new Set(low.flatMap((p) => p.layers.map((x) => x.pointReason)).filter((x): x is string => !!x).map((s) => s.replace(/\d+ active units have rank \d+/, 'k active units have rank n').replace(/= the input dimension/, '= the input dimension')))];
-    if (reasons.length) md.push(`Why a single point: ${reasons.join('; ')}. An expanding first layer (5 → 50, 4 → 21) with n independent active units fixes the input; later layers keep the input fixed as long as n independent directions survive the composition, which fails only where very few units are active (ACAS Xu's last hidden layer, 2 to 3 active units, preimages of dimension 2 to 3 made of dozens of branches within a ball).`, '');
+    const positive = groups.flatMap(([g, ps]) => {
+      if (!ps.length) return [];
+      const L = Math.max(...ps.flatMap((p) => p.layers.map((x) => x.layer)));
+      return Array.from({ length: L }, (_, i) => i + 1).filter((l) => ps.some((p) => p.layers[l - 1].dimBox > 0)).map((l) => {
+        const rs = ps.map((p) => p.layers[l - 1]);
+        const pos = rs.filter((x) => x.dimBox > 0);
+        return `${g} layer ${l} (${pos.length} of ${rs.length} points; there ${range(pos.map((x) => x.active))} active units, dimension ${range(pos.map((x) => x.dimBox))}, up to ${Math.max(...pos.map((x) => x.branches[x.branches.length - 1].branches))} branches within radius ${pos[0].branches[pos[0].branches.length - 1].radius})`;
+      });
+    });
+    if (reasons.length) md.push(`Why a single point: ${reasons.join('; ')}. An expanding first layer (5 → 50, 4 → 21) with n independent active units fixes the input; a later layer keeps it fixed as long as its active units, composed through the earlier pattern, still have rank n. ${positive.length ? `Positive dimensions occur only at ${positive.join('; ')}.` : 'No layer has a positive-dimensional preimage at these points.'}`, '');
   }
 
   // ---- checks
