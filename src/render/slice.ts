@@ -993,15 +993,22 @@ class SliceBuilder {
       // the common case first: units whose lines miss the whole polygon's box (no cut yet)
       let j = this.sweep(k, Z, m, sb, su, sv);
       let decided = j;
+      // the whole polygon's box (every piece lies in it): a line that misses it by more than the
+      // margin's upper bound is decided for all pieces at once, as each piece's own box test would
+      const B0 = this.bx[k];
+      const cu0 = B0[0], cv0 = B0[1], hu0 = B0[2] + su, hv0 = B0[3] + sv;
       for (; j < m; j++) {
         const a = Z[3 * j], b = Z[3 * j + 1], c = Z[3 * j + 2];
         const aa = a < 0 ? -a : a, ab = b < 0 ? -b : b;
-        if (np === 1) {
-          const B = this.bx[k];
-          const hc = a * B[0] + b * B[1] + c;
-          const r = aa * (B[2] + su) + ab * (B[3] + sv);
-          if (hc > r) { S[sb + j] = 1; decided++; continue; }
-          if (hc < -r) { decided++; continue; }
+        {
+          const hc = a * cu0 + b * cv0 + c;
+          const r = aa * hu0 + ab * hv0;
+          if (hc > r) {
+            for (let p = 0; p < np; p++) S[sb + p * m + j] = 1;
+            decided += np;
+            continue;
+          }
+          if (hc < -r) { decided += np; continue; }
         }
         // the margin in unit rectangle coordinates: |h| <= delta · |grad h| in (s, t)
         // (computed only when needed: most lines miss the boxes by far more than epsUp, an upper
