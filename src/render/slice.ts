@@ -1083,7 +1083,8 @@ class SliceBuilder {
       const s = sb + p * m, ps = s - m;
       const Zn = buf[p & 1];
       let diff = 0, act = 0;
-      if (p > 0) for (let j = 0; j < m; j++) { if (S[s + j] !== S[ps + j]) diff++; if (S[s + j] === 1) act++; }
+      // signs are 0 or 1: counted without branches (which units are on is a coin toss for the predictor)
+      if (p > 0) for (let j = 0; j < m; j++) { const x = S[s + j]; diff += x ^ S[ps + j]; act += x; }
       if (p > 0 && diff <= act / 2) {
         this.siblingMap(k, S, s, ps, m, Z, buf[(p - 1) & 1], Zn);
       } else this.preactivation(k + 1, Z, S, s, Zn);
