@@ -842,19 +842,29 @@ class SliceBuilder {
     if (this.verts.length < o + 2 * nv) this.verts = grow(this.verts, o + 2 * nv);
     const Q = this.verts;
     let q = o;
+    let umin = Infinity, umax = -Infinity, vmin = Infinity, vmax = -Infinity;
     for (let i = 0; i < nv; i++) {
       const j = i + 1 === nv ? 0 : i + 1;
       const ui = V[off + 2 * i], vi = V[off + 2 * i + 1];
       if (ui === V[off + 2 * j] && vi === V[off + 2 * j + 1] && nv > 1) continue;
       Q[q++] = ui;
       Q[q++] = vi;
+      if (ui < umin) umin = ui;
+      if (ui > umax) umax = ui;
+      if (vi < vmin) vmin = vi;
+      if (vi > vmax) vmax = vi;
     }
     this.offsets[r + 1] = q;
     const qn = (q - o) >> 1;
     const area = poolArea(Q, o, qn);
     this.areas[r] = area;
     poolCentroid(Q, o, qn, this.centroids, 2 * r);
-    const thin = !poolInradiusAbove(Q, o, qn, this.du, this.dv, area, this.delta);
+    // thin iff the inradius bound 2·area / perimeter (unit rectangle coordinates) is at most the
+    // margin; a convex polygon's perimeter is at most its box's, so a large enough area settles it
+    // without the perimeter (the same answer poolInradiusAbove would give)
+    const du = this.du, dv = this.dv;
+    const boxPer = 2 * ((umax - umin) / du + (vmax - vmin) / dv);
+    const thin = (2 * Math.abs(area)) / (du * dv) > this.delta * (1 + 1e-9) * boxPer * (1 + 1e-12) ? false : !poolInradiusAbove(Q, o, qn, du, dv, area, this.delta);
     this.thin[r] = thin ? 1 : 0;
     if (thin) this.stats.thin++;
     const ids = this.patternIds, ib = r * nl;
