@@ -195,6 +195,8 @@ async function drive(network: Network, problem: PreparedProblem, roots: SubtreeT
   const deadline = opts.timeLimitMs !== undefined ? Date.now() + opts.timeLimitMs : undefined;
   const known = new Set<string>();
   const pending = new Map<string, TaskKey>();
+  /** The tasks of pending keys (to add a job again when its stored result is damaged). */
+  const taskOf = new Map<string, SubtreeTask>();
   const pendingHeap = new Heap<TaskKey>((a, b) => compareKeys(a, b) < 0);
   const doneHeap = new Heap<SubtreeResult>((a, b) => compareKeys(a.key, b.key) < 0);
   const failed = new Map<string, string>();
@@ -253,14 +255,18 @@ async function drive(network: Network, problem: PreparedProblem, roots: SubtreeT
   /** Takes a stored result; returns its children (to be added). */
   const take = (k: string, text: string): SubtreeTask[] => {
     if (!pending.has(k)) return [];
-    let r: SubtreeResult;
+    let r: SubtreeResult | undefined;
     try {
       r = decodeResult(JSON.parse(text), problem);
-    } catch {
-      return []; // a damaged entry is ignored: the job (still queued or retried) writes it again
+    } catch { /* below */ }
+    if (!r || keyText(r.key) !== k) {
+      // a damaged entry: drop it and run the task again (its job completed and was removed)
+      const t = taskOf.get(k);
+      if (t) void redis.hdel(resultsKey(runId), k).then(() => queue.add('subtree', jobOf(t).data, jobOf(t).opts)).catch(() => {});
+      return [];
     }
-    if (keyText(r.key) !== k) return [];
     pending.delete(k);
+    taskOf.delete(k);
     doneCount++;
     addStats(stats, r.stats);
     geometrySum += r.geometryMs;
@@ -279,6 +285,7 @@ async function drive(network: Network, problem: PreparedProblem, roots: SubtreeT
     while (todo.length > 0 && !ended) {
       const fresh = todo.filter((t) => !known.has(keyText(t.key)));
       for (const t of fresh) {
+        taskOf.set(keyText(t.key), t);
         known.add(keyText(t.key));
         pending.set(keyText(t.key), t.key);
         pendingHeap.push(t.key);
@@ -323,6 +330,7 @@ async function drive(network: Network, problem: PreparedProblem, roots: SubtreeT
     const why = reason ?? job.failedReason ?? (await redis.hget(failuresKey(runId), k)) ?? 'unknown';
     failed.set(k, `${why.split('\n')[0]} (after ${job.attemptsMade} attempt(s))`);
     pending.delete(k);
+    taskOf.delete(k);
     flush();
   };
 

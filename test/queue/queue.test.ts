@@ -139,7 +139,7 @@ test('queue: a worker killed (SIGKILL) mid-run: its job is retried, the result i
   startWorker(); // two workers again for the next tests
 });
 
-test('queue: a coordinator killed mid-run and restarted with its run id reuses the stored results; another question under that id is refused', { skip }, async () => {
+test('queue: a coordinator killed mid-run and restarted with its run id reuses the stored results (a damaged one is recomputed); another question under that id is refused', { skip }, async () => {
   const net = acas();
   const runId = 'restart-test';
   const coord = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'bin.ts'), 'compute', ACAS_FILE, '--argmin', '--class', '0',
@@ -157,6 +157,8 @@ test('queue: a coordinator killed mid-run and restarted with its run id reuses t
   assert.ok((await client.hlen(key)) >= 5, 'results stored before the kill');
   // the class-0 question under a partition run's id... is a different question: refused
   await assert.rejects(runPreimageQueue(net, PARTITION, { ...ACAS_OPTS, ...q({ runId, splitBudget: 16 }) }), (e: Error & { code?: string }) => e.code === 'RUN_MISMATCH');
+  // a damaged stored result (the root's) is dropped and its task run again
+  await client.hset(key, '0', '{"format": "broken"');
   const target: Target = { kind: 'class', index: 0, rule: 'argmin' };
   const seq0 = computePreimage(net, target, ACAS_OPTS);
   const run = await runPreimageQueue(net, target, { ...ACAS_OPTS, ...q({ runId, splitBudget: 16 }) });
