@@ -231,6 +231,13 @@ test('queue: verify --queue gives the answer and counterexample of verify in one
   }
 });
 
+test('queue: a time limit ends the run with status incomplete_time and the pieces found, and removes the run', { skip }, async () => {
+  const run = await runPreimageQueue(acas(), PARTITION, { ...ACAS_OPTS, ...q({ splitBudget: 16 }), timeLimitMs: 400 });
+  assert.equal(run.result.status, 'incomplete_time');
+  assert.match(run.result.warnings.join('\n'), /stopped early \(incomplete_time\)/);
+  assert.deepEqual(await keysLeft(), []);
+});
+
 test('queue CLI errors: one line, exit 2, no password in messages', { skip }, async () => {
   const base = ['compute', ACAS_FILE, '--class', '0', '--domain=0.6:0.61,-0.05:0,-0.05:0,0.45:0.5,-0.5:-0.45'];
   const down = await runCli(...base, '--queue', 'redis://:s3cret@127.0.0.1:1/2');
