@@ -45,6 +45,9 @@ export interface RunOptions {
   maxVolumeDim: number;
   certificates: boolean | 'full';
   strategy: 'auto' | 'lp' | 'vertex';
+  /** PreimageOptions.geometry and .sliverSlack (verification sets them); absent: the defaults. */
+  geometry?: boolean;
+  sliverSlack?: boolean;
   /** runSubtree's split budget (work units before a task hands out children); absent: its default. */
   splitBudget?: number;
 }
@@ -261,6 +264,8 @@ export function makeProblemRecord(network: Network, target: Target, opts: Preima
     maxVolumeDim: opts.maxVolumeDim ?? 8,
     certificates: opts.certificates ?? true,
     strategy: opts.strategy ?? 'auto',
+    ...(opts.geometry !== undefined ? { geometry: opts.geometry } : {}),
+    ...(opts.sliverSlack !== undefined ? { sliverSlack: opts.sliverSlack } : {}),
     ...(splitBudget !== undefined ? { splitBudget } : {}),
   };
   const net = JSON.parse(writeJsonNetwork(network)) as unknown;
@@ -298,7 +303,7 @@ export function decodeProblemRecord(text: string): DecodedRecord {
   const o = obj(v, 'problem', ['format', 'version', 'network', 'target', 'options', 'worker', 'digest']);
   if (o.format !== RUN_FORMAT) throw bad('problem.format', JSON.stringify(RUN_FORMAT), o.format);
   if (o.version !== RUN_VERSION) throw bad('problem.version', String(RUN_VERSION), o.version);
-  const op = obj(o.options, 'problem.options', ['units', 'resultLayer', 'volumes', 'maxVolumeDim', 'certificates', 'strategy'], ['domain', 'splitBudget']);
+  const op = obj(o.options, 'problem.options', ['units', 'resultLayer', 'volumes', 'maxVolumeDim', 'certificates', 'strategy'], ['domain', 'splitBudget', 'geometry', 'sliverSlack']);
   const w = obj(o.worker, 'problem.worker', ['lockMs', 'stalledMs', 'maxStalled']);
   if (typeof op.volumes !== 'boolean') throw bad('problem.options.volumes', 'true or false', op.volumes);
   if (op.certificates !== true && op.certificates !== false && op.certificates !== 'full') throw bad('problem.options.certificates', 'true, false or "full"', op.certificates);
@@ -311,6 +316,11 @@ export function decodeProblemRecord(text: string): DecodedRecord {
     certificates: op.certificates as boolean | 'full',
     strategy: oneOf(op.strategy, 'problem.options.strategy', ['auto', 'lp', 'vertex'] as const),
   };
+  for (const k of ['geometry', 'sliverSlack'] as const) {
+    if (op[k] === undefined) continue;
+    if (typeof op[k] !== 'boolean') throw bad(`problem.options.${k}`, 'true or false', op[k]);
+    options[k] = op[k] as boolean;
+  }
   const splitBudget = op.splitBudget === undefined ? undefined : int(op.splitBudget, 'problem.options.splitBudget', 1);
   const worker: RunWorkerSettings = { lockMs: int(w.lockMs, 'problem.worker.lockMs', 100, 3_600_000), stalledMs: int(w.stalledMs, 'problem.worker.stalledMs', 100, 3_600_000), maxStalled: int(w.maxStalled, 'problem.worker.maxStalled', 0, 100) };
   if (typeof o.digest !== 'string' || o.digest !== digestOf(o.network, o.target, o.options)) throw bad('problem.digest', 'the sha256 of network, target and options', o.digest);

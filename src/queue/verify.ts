@@ -65,7 +65,9 @@ export async function verifyOnQueue(net: Network, spec: VnnlibSpec, opts: QueueV
     const left = deadline - performance.now();
     const run = await runPreimageQueue(net, { kind: 'vnnlib', spec: s }, {
       queue: opts.queue, runId: opts.runId !== undefined && s !== spec ? `${opts.runId}-delta` : opts.runId, splitBudget: opts.splitBudget, onQueueProgress: opts.onQueueProgress, onRun: opts.onRun,
-      volumes: opts.all ? opts.volumes ?? false : false, certificates: true, strategy: opts.strategy, signal: opts.signal,
+      // as verifyProperty's search: witnesses only and sliver slack for the first answer
+      volumes: opts.all ? opts.volumes ?? false : false, geometry: !!opts.all, sliverSlack: !opts.all,
+      certificates: true, strategy: opts.strategy, signal: opts.signal,
       timeLimitMs: Number.isFinite(left) ? Math.max(1, left) : undefined,
       stopAt: opts.all ? undefined : (piece) => {
         for (const x of candidates(spec, piece)) {
