@@ -32,7 +32,7 @@ for (const w of wanted) {
   }
 }
 const out: Record<string, unknown> = { machine: machine(), date: new Date().toISOString() };
-const long = new Set(['acasxu', 'mnistfc', 'slice-browser', 'threads']);
+const long = new Set(['acasxu', 'mnistfc', 'slice-browser', 'threads', 'queue']);
 for (const name of wanted.length ? wanted : Object.keys(suites).filter((n) => !long.has(n))) {
   process.stderr.write(`bench ${name} ...\n`);
   out[name] = await suites[name]();
