@@ -39,6 +39,7 @@ export function studyJobs(labels: number[], quick: boolean): Job[] {
   if (quick) {
     jobs.push({ kind: 'image', net: '256x2', index: 0, other: otherImage(0, labels) });
     jobs.push({ kind: 'vcas', k: 1, points: 2, seed: 12, maxNodes: 20000, timeLimitMs: 60000 });
+    jobs.push({ kind: 'slice', net: '256x2', index: 0, pixels: 8, seed: 99, maxNodes: 20000, timeLimitMs: 120000 });
     return jobs;
   }
   const branch = (net: string, index: number, layer: number) => { for (const radius of [0.01, 0.03, 0.05]) jobs.push({ kind: 'branches', net, index, layer, radius, maxNodes: 14, timeLimitMs: 1200000 }); };
@@ -46,6 +47,7 @@ export function studyJobs(labels: number[], quick: boolean): Job[] {
   branch('256x2', 1, 2);
   branch('256x4', 0, 2);
   for (const net of ['256x6', '256x4']) for (let i = 0; i < labels.length; i++) jobs.push({ kind: 'image', net, index: i, other: otherImage(i, labels) });
+  for (const net of ['256x6', '256x4', '256x2']) for (let i = 0; i < 5; i++) jobs.push({ kind: 'slice', net, index: i, pixels: 8, seed: 99 + i, maxNodes: 20000, timeLimitMs: 120000 });
   for (let p = 0; p < 8; p++) jobs.push({ kind: 'acas', point: p, seed: 11, maxNodes: 20000, timeLimitMs: 120000 });
   for (let i = 0; i < labels.length; i++) jobs.push({ kind: 'image', net: '256x2', index: i, other: otherImage(i, labels) });
   for (let k = 1; k <= 9; k++) jobs.push({ kind: 'vcas', k, points: 4, seed: 12, maxNodes: 20000, timeLimitMs: 60000 });

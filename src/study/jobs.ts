@@ -11,6 +11,7 @@ import { recoverImage, type SpecImage } from './images.js';
 import { analyseImage, type ImageAnalysis } from './analyse-image.js';
 import { countBranches, type BranchCount } from './branches.js';
 import { lowDimStudy, type LowDimPoint } from './lowdim.js';
+import { sliceBranches, strokePixels, type SliceBranches } from './slice-branches.js';
 
 /** Reads a file of the data directory (path relative to it, e.g. "mnistfc/onnx/mnist-net_256x2.onnx"). */
 export type DataReader = (relPath: string) => Uint8Array;
@@ -23,13 +24,15 @@ export const VCAS_BOX = { lo: [-0.5, -0.5, 0.149, -0.5], hi: [0.5, 0.5, 0.151, 0
 export type Job =
   | { kind: 'image'; net: string; index: number; other: number | null; layers?: number[] }
   | { kind: 'branches'; net: string; index: number; layer: number; radius: number; maxNodes: number; timeLimitMs: number }
+  | { kind: 'slice'; net: string; index: number; pixels: number; seed: number; maxNodes: number; timeLimitMs: number }
   | { kind: 'acas'; point: number; seed: number; maxNodes: number; timeLimitMs: number }
   | { kind: 'vcas'; k: number; points: number; seed: number; maxNodes: number; timeLimitMs: number };
 
 export type JobResult =
   | { kind: 'image'; job: Job; analysis: ImageAnalysis }
   | { kind: 'branches'; job: Job; count: BranchCount }
-  | { kind: 'lowdim'; job: Job; points: LowDimPoint[] };
+  | { kind: 'lowdim'; job: Job; points: LowDimPoint[] }
+  | { kind: 'slice'; job: Job; slice: SliceBranches };
 
 /** Images and networks, loaded once per process. */
 export class StudyData {
@@ -102,6 +105,11 @@ export function runJob(job: Job, data: StudyData): JobResult {
       const lo = new Float64Array(784), hi = new Float64Array(784).fill(1);
       const count = countBranches(net, im.pixels, job.layer, job.radius, lo, hi, { maxNodes: job.maxNodes, timeLimitMs: job.timeLimitMs });
       return { kind: 'branches', job, count };
+    }
+    case 'slice': {
+      const im = data.image(job.index);
+      const free = strokePixels(im.pixels, job.pixels, job.seed);
+      return { kind: 'slice', job, slice: sliceBranches(data.mnist(job.net), im.pixels, free, RADII, { maxNodes: job.maxNodes, timeLimitMs: job.timeLimitMs }) };
     }
     case 'acas': {
       const net = data.acas();

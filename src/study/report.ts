@@ -50,6 +50,7 @@ export function resultsJson(inp: ReportInput): string {
       return { kind: r.kind, job: r.job, network: r.analysis.network, index: r.analysis.index, label: r.analysis.label, predicted: r.analysis.predicted, layers: r.analysis.layers.map((L) => ({ ...L, ms: undefined, activity: undefined, linfInput: cert(L.linfInput), l2Input: cert(L.l2Input), nearest: L.nearest ? { ...L.nearest, input: cert(L.nearest.input) } : null })) };
     }
     if (r.kind === 'branches') return { kind: r.kind, job: { ...r.job, timeLimitMs: undefined }, count: { ...r.count, ms: undefined } };
+    if (r.kind === 'slice') return { kind: r.kind, job: r.job, slice: r.slice };
     return { kind: r.kind, job: r.job, points: r.points };
   };
   const cert = (s: { certificate: unknown; what: string }) => ({ what: s.what, certificate: s.certificate });
@@ -62,6 +63,7 @@ export function buildReport(inp: ReportInput): ReportFile[] {
   const imageRes = inp.results.filter((r): r is Extract<JobResult, { kind: 'image' }> => r.kind === 'image').map((r) => r.analysis);
   const branchRes = inp.results.filter((r): r is Extract<JobResult, { kind: 'branches' }> => r.kind === 'branches');
   const low = inp.results.filter((r): r is Extract<JobResult, { kind: 'lowdim' }> => r.kind === 'lowdim').flatMap((r) => r.points);
+  const slices = inp.results.filter((r): r is Extract<JobResult, { kind: 'slice' }> => r.kind === 'slice').map((r) => ({ job: r.job as Extract<JobResult['job'], { kind: 'slice' }>, slice: r.slice }));
   const nets = NET_ORDER.filter((n) => imageRes.some((a) => a.network === n));
   const byNet = (n: string) => imageRes.filter((a) => a.network === n).sort((a, b) => a.index - b.index);
   const layersOf = (n: string) => byNet(n)[0].layers.map((L) => L.layer);
@@ -96,6 +98,11 @@ export function buildReport(inp: ReportInput): ReportFile[] {
   if (branchRes.length) {
     const done = branchRes.filter((b) => b.count.status === 'complete');
     md.push(`- Branches in 784 dimensions are expensive: the engine's LP search needs an LP for almost every unit at every node (interval bounds over a 784-dimensional box decide few units). ${done.length} of ${branchRes.length} budgeted searches completed; see the branch table.`);
+  }
+  if (slices.length) {
+    const cs = slices.flatMap((x) => x.slice.counts);
+    const multi = cs.filter((c) => c.branches > 1);
+    md.push(`- On ${slices[0].job.pixels}-pixel slices of the balls (complete counts by \`computePreimage\`, ${cs.length} searches, ${cs.filter((c) => c.status === 'complete').length} complete): ${cs.filter((c) => c.dims.every((d) => d === 0)).length} of ${cs.length} preimages are the image alone (dimension 0); ${multi.length} have more than one branch (at most ${Math.max(...cs.map((c) => c.branches))}).`);
   }
   if (low.length) {
     const acas = low.filter((p) => p.network.startsWith('ACAS'));
@@ -208,7 +215,7 @@ export function buildReport(inp: ReportInput): ReportFile[] {
   }
 
   // ---- branches
-  if (branchRes.length || low.length) {
+  if (branchRes.length || low.length || slices.length) {
     md.push('## Branches near the image', '');
     md.push('The preimage of a layer-l activity is a union of convex pieces, one per activation pattern of layers 1..l−1 (the branches). Counted within L-inf balls of radius r around the image (intersected with the pixel box) by the engine\'s search with a point target at layer l and a node budget; "complete" means the search finished, so the count is exact; otherwise it is the number found when the budget ran out (a lower bound), never an estimate. Each piece\'s witness is certified by evaluation (its pattern and the layer-l activity). Layer 1 has no earlier layer: its preimage is one convex polyhedron.', '');
   }
@@ -221,7 +228,26 @@ export function buildReport(inp: ReportInput): ReportFile[] {
     }
     md.push('');
   }
-  if (low.length) {
+  if (slices.length) {
+    const k = slices[0].job.pixels;
+    md.push(`### On ${k}-pixel slices: complete counts`, '');
+    md.push(`The whole ball is out of reach, so the same question on a slice of it: ${k} pixels of the image's stroke (a seeded choice per image) free within the ball and [0, 1], every other pixel fixed at the image; \`computePreimage\` in full (point target at layer l, this flat box as domain, geometry and exact certificates), for images ${[...new Set(slices.map((x) => x.job.index))].join(', ')}. With ${k} free inputs, a layer with at least ${k} independent active units pins the slice down to the image itself (dimension 0), as in the low-dimensional networks below; a layer with fewer leaves a positive-dimensional trace.`, '');
+    md.push('| network | layer | images | dimension of the pieces | branches r=0.01 (median, max) | r=0.03 | r=0.05 | all complete | all certified |');
+    md.push('|---|---|---|---|---|---|---|---|---|');
+    const snets = NET_ORDER.filter((n) => slices.some((x) => x.job.net === n));
+    for (const n of snets) {
+      const ss = slices.filter((x) => x.job.net === n);
+      const L = Math.max(...ss[0].slice.counts.map((c) => c.layer));
+      for (let l = 1; l <= L; l++) {
+        const cs = ss.flatMap((x) => x.slice.counts.filter((c) => c.layer === l));
+        const br = (r: number) => { const v = cs.filter((c) => c.radius === r).map((c) => c.branches); return `${fmt(median(v), 1)}, ${Math.max(...v)}`; };
+        const dims = cs.flatMap((c) => c.dims);
+        md.push(`| ${n} | ${l} | ${ss.length} | ${dims.length ? range(dims) : '–'} | ${br(0.01)} | ${br(0.03)} | ${br(0.05)} | ${cs.every((c) => c.status === 'complete') ? 'yes' : 'no'} | ${cs.every((c) => c.certified) ? 'yes' : 'NO'} |`);
+      }
+    }
+    md.push('');
+  }
+  if (low.length || slices.length) {
     const groups = [...new Set(low.map((p) => (p.network.startsWith('ACAS') ? 'ACAS Xu 1_1' : 'VerticalCAS 21_1..9')))];
     const panels: PanelSpec[] = [];
     if (branchRes.length) {
@@ -232,6 +258,13 @@ export function buildReport(inp: ReportInput): ReportFile[] {
         series.push({ name: k, color: COLORS[i % COLORS.length], points: bs.map((b) => [b.count.radius, b.count.branches]) });
       });
       panels.push({ title: 'mnist (counts with + in the table are lower bounds)', xLabel: 'radius (L-inf)', yLabel: 'branches', series, xTicks: [0.01, 0.03, 0.05], yMin: 0 });
+    }
+    for (const n of NET_ORDER.filter((n) => slices.some((x) => x.job.net === n))) {
+      const ss = slices.filter((x) => x.job.net === n);
+      const L = Math.max(...ss[0].slice.counts.map((c) => c.layer));
+      const series: Series[] = [];
+      for (let l = 2; l <= L; l++) series.push({ name: `slice layer ${l} (median over images)`, color: COLORS[(l - 1) % COLORS.length], dashed: true, points: [0.01, 0.03, 0.05].map((r) => [r, median(ss.map((x) => x.slice.counts.find((c) => c.layer === l && c.radius === r)!.branches))]) });
+      panels.push({ title: `mnist ${n}, ${ss[0].job.pixels}-pixel slices`, xLabel: 'radius (L-inf)', yLabel: 'branches', series, xTicks: [0.01, 0.03, 0.05], yMin: 0 });
     }
     for (const g of groups) {
       const ps = low.filter((p) => (g.startsWith('ACAS') ? p.network.startsWith('ACAS') : p.network.startsWith('Vert')));
@@ -295,6 +328,7 @@ export function buildReport(inp: ReportInput): ReportFile[] {
   md.push('## Checks', '');
   md.push(`- Every picture and every input reported (${shown.length} of them) has its layer-l activity recomputed by plain evaluation: largest relative difference ${sci(Math.max(...shown.map((s) => s.certificate.relError)))} (the bound is 1e-9), all inside [0,1]^784: ${shown.every((s) => s.certificate.ok) ? 'all pass' : 'SOME FAIL'}.`);
   md.push(`- ${lpCount} LPs over the MNIST networks; every optimum is checked by its dual: multipliers of the right sign, the stationarity residual and the duality gap give a lower bound D − ‖r‖₁·max|bound| on every feasible objective; the largest gap relative to 1 + |objective| was ${sci(Math.max(...allLayers.map((L) => L.maxGap)))} (bound 1e-7): ${allLayers.every((L) => L.dualOk) ? 'all pass' : 'SOME FAIL'}. The L-inf extent is exact when the best value found reaches the largest certified bound of the other candidates (${linfExact} of ${allLayers.length}).`);
+  if (slices.length) md.push(`- Slice runs: every piece's exact certificate holds: ${slices.every((x) => x.slice.counts.every((c) => c.certified)) ? 'yes' : 'NO'}; slivers: ${slices.reduce((t, x) => t + x.slice.counts.reduce((u, c) => u + c.slivers, 0), 0)}.`);
   if (low.length) md.push(`- Low-dimensional runs: every \`computePreimage\` piece carries its exact certificate (witness in the piece, pattern reproduced, target reached, in rational arithmetic): ${low.every((p) => p.layers.every((x) => x.branches.every((b) => b.certified))) ? 'all hold' : 'SOME FAIL'}; statuses: ${[...new Set(low.flatMap((p) => p.layers.flatMap((x) => x.branches.map((b) => b.status))))].join(', ')}.`);
   if (branchRes.length) md.push(`- Branch pieces: every witness reproduces its pattern and the layer-l activity (${branchRes.every((b) => b.count.certified) ? 'all' : 'NOT all'}); largest relative activity error ${sci(Math.max(0, ...branchRes.map((b) => b.count.maxRelError)))}; slivers (margin rule): ${branchRes.reduce((s, b) => s + b.count.slivers, 0)}.`);
   md.push('- The images are certified by re-creating their specs bit for bit (see The images). The test suite runs a small version (one image, 256x2) and validates a `computePreimage` result on a slice with the shared validator.', '');
