@@ -76,7 +76,7 @@ function workerMain(): void {
  * job is stored there (keyed by the job's JSON) and reused by the next run: an interrupted study
  * resumes where it stopped (the jobs are deterministic, so the numbers are the same).
  */
-function runAll(jobs: Job[], workers: number, dir: string, cache: string | null): Promise<{ results: JobResult[]; cpu: number }> {
+function runAll(jobs: Job[], workers: number, dir: string, cache: string | null): Promise<{ results: JobResult[]; cpu: number; cached: number }> {
   const results: JobResult[] = new Array(jobs.length);
   let cpu = 0, done = 0;
   const key = (j: Job) => join(cache!, createHash('sha256').update(JSON.stringify(j)).digest('hex').slice(0, 24) + '.json');
@@ -91,7 +91,8 @@ function runAll(jobs: Job[], workers: number, dir: string, cache: string | null)
   });
   if (cache) mkdirSync(cache, { recursive: true });
   if (done > 0) console.error(`study: ${done} job(s) taken from the cache ${cache}`);
-  if (todo.length === 0) return Promise.resolve({ results, cpu });
+  const cached = done;
+  if (todo.length === 0) return Promise.resolve({ results, cpu, cached });
   let next = 0;
   return new Promise((resolveAll, reject) => {
     const procs = Array.from({ length: Math.min(workers, todo.length) }, () => fork(self, ['--worker', '--data', dir], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
@@ -107,7 +108,7 @@ function runAll(jobs: Job[], workers: number, dir: string, cache: string | null)
         if (cache) writeFileSync(key(jobs[m.id!]), JSON.stringify({ result: m.result, cpu: (m.cpuMs ?? 0) / 1000 }));
         done++;
         console.error(`study: ${done}/${jobs.length} ${JSON.stringify(jobs[m.id!])} ${((m.ms ?? 0) / 1000).toFixed(1)} s wall, ${((m.cpuMs ?? 0) / 1000).toFixed(1)} s CPU`);
-        if (done === jobs.length) { procs.forEach((q) => q.connected && q.disconnect()); resolveAll({ results, cpu }); }
+        if (done === jobs.length) { procs.forEach((q) => q.connected && q.disconnect()); resolveAll({ results, cpu, cached }); }
         else feed(p);
       });
       p.on('exit', (code) => { if (code && done < jobs.length) reject(new Error(`worker exited with ${code}`)); });
@@ -138,22 +139,24 @@ async function main(): Promise<void> {
   const jobs = studyJobs(labels, quick);
   let results: JobResult[];
   let cpu: number;
+  let cached = 0;
   const fromArg = args.indexOf('--from');
   const saveArg = args.indexOf('--save');
   let wall: number;
   if (fromArg >= 0) {
-    const raw = JSON.parse(readFileSync(args[fromArg + 1], 'utf8')) as { results: JobResult[]; wall: number; cpu: number };
+    const raw = JSON.parse(readFileSync(args[fromArg + 1], 'utf8')) as { results: JobResult[]; wall: number; cpu: number; cached?: number };
     results = raw.results;
+    cached = raw.cached ?? 0;
     wall = raw.wall;
     cpu = raw.cpu;
   } else {
     console.error(`study: ${jobs.length} jobs on ${workers} worker processes; ${images.length} images recovered and classified as their specs say`);
     const cacheArg = args.indexOf('--cache');
-    ({ results, cpu } = await runAll(jobs, workers, dir, cacheArg >= 0 ? resolve(args[cacheArg + 1]) : null));
+    ({ results, cpu, cached } = await runAll(jobs, workers, dir, cacheArg >= 0 ? resolve(args[cacheArg + 1]) : null));
     wall = (performance.now() - t0) / 1000;
-    if (saveArg >= 0) writeFileSync(args[saveArg + 1], JSON.stringify({ results, wall, cpu }));
+    if (saveArg >= 0) writeFileSync(args[saveArg + 1], JSON.stringify({ results, wall, cpu, cached }));
   }
-  const files = buildReport({ results, images, predicted, quick, wallSeconds: wall, workers, cpuSeconds: cpu });
+  const files = buildReport({ results, images, predicted, quick, wallSeconds: wall, workers, cpuSeconds: cpu, cachedJobs: cached });
   if (existsSync(out)) for (const f of readdirSync(out)) if (/\.(svg|png|md|json)$/.test(f)) rmSync(join(out, f));
   mkdirSync(out, { recursive: true });
   for (const f of files) {
