@@ -149,6 +149,8 @@ interface PoolWorker {
   /** Int32 flag the worker polls: non-zero cancels its current task. */
   flag: Int32Array;
   ready: Promise<void>;
+  /** Set when the worker said it is ready. */
+  isReady: boolean;
   /** The task it runs (null when idle); results of other tasks are stale. */
   busy: { run: number; seq: number } | null;
   problems: Set<number>;
@@ -169,11 +171,12 @@ function startWorker(): PoolWorker {
     const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}); });`;
     worker = new Worker(code, { eval: true, workerData: { flag: sab } });
   }
-  const pw: PoolWorker = { worker, flag: new Int32Array(sab), ready: Promise.resolve(), busy: null, problems: new Set(), onResult: null };
+  const pw: PoolWorker = { worker, flag: new Int32Array(sab), ready: Promise.resolve(), isReady: false, busy: null, problems: new Set(), onResult: null };
   pw.ready = new Promise<void>((resolve, reject) => {
     const onMsg = (m: FromWorker) => {
       if (m.type === 'ready') {
         worker.off('error', reject);
+        pw.isReady = true;
         resolve();
       }
     };
@@ -191,6 +194,18 @@ function startWorker(): PoolWorker {
   });
   worker.unref();
   return pw;
+}
+
+/** Starts the shared worker threads up to `threads` and waits until they are ready (runs then use them from their first task). */
+export async function warmWorkerPool(threads: number = availableParallelism()): Promise<void> {
+  while (pool.length < threads) pool.push(startWorker());
+  const mine = pool.slice(0, threads);
+  for (const w of mine) w.worker.ref();
+  try {
+    await Promise.all(mine.map((w) => w.ready));
+  } finally {
+    for (const w of mine) w.worker.unref();
+  }
 }
 
 /** Terminates the shared worker threads (they are also unreferenced while idle: a process exits without this). */
@@ -315,26 +330,36 @@ export async function runTasks(problem: PreparedProblem, tasks: SubtreeTask[], o
       slice = performance.now();
     }
   };
-  while (stop === null && ready.size > 0 && (threads === 1 || (ready.size === 1 && ps.inThread < 4))) {
-    const t = outOfTime();
-    if (t) {
-      stop = t;
-      break;
-    }
-    const e = ready.pop() as Entry;
-    runHere(e);
-    await yieldNow();
-  }
-  if (stop !== null || ready.size === 0 || threads === 1) return end();
-
-  // worker threads
+  // worker threads start in the background (loading the modules takes 50 ms to a second); until
+  // they are ready, tasks run here, smallest key first (which thread runs a task never matters)
   const ws0 = performance.now();
-  while (pool.length < threads) pool.push(startWorker());
-  const mine = pool.slice(0, threads);
-  for (const w of mine) w.worker.ref(); // referenced while this run needs them
+  let mine: PoolWorker[] = [];
+  let workersReady = threads === 1;
+  if (threads > 1) {
+    while (pool.length < threads) pool.push(startWorker());
+    mine = pool.slice(0, threads);
+    for (const w of mine) w.worker.ref(); // referenced while this run needs them
+    workersReady = mine.every((w) => w.isReady);
+    const started = () => {
+      workersReady = true;
+      ps.workerStartMs = performance.now() - ws0;
+    };
+    Promise.all(mine.map((w) => w.ready)).then(started, started);
+  }
   try {
-    await Promise.all(mine.map((w) => w.ready));
-    ps.workerStartMs = performance.now() - ws0;
+    while (stop === null && ready.size > 0 && (threads === 1 || !workersReady)) {
+      const t = outOfTime();
+      if (t) {
+        stop = t;
+        break;
+      }
+      const e = ready.pop() as Entry;
+      runHere(e);
+      if (threads === 1) await yieldNow();
+      else await new Promise((r) => setImmediate(r)); // lets the workers' ready messages in
+    }
+    if (stop !== null || ready.size === 0 || threads === 1) return end();
+    await Promise.all(mine.map((w) => w.ready)); // a worker that failed to start throws here
     await new Promise<void>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const finish = (s: StopReason) => {
