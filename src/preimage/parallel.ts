@@ -158,6 +158,8 @@ interface PoolWorker {
 }
 
 const pool: PoolWorker[] = [];
+/** A run on several threads starts new workers only after this long in the calling thread. */
+const WORKER_DELAY_MS = 200;
 let nextRun = 1;
 let nextSeq = 1;
 
@@ -330,12 +332,14 @@ export async function runTasks(problem: PreparedProblem, tasks: SubtreeTask[], o
       slice = performance.now();
     }
   };
-  // worker threads start in the background (loading the modules takes 50 ms to a second); until
-  // they are ready, tasks run here, smallest key first (which thread runs a task never matters)
+  // Worker threads: used at once when the pool has them ready; otherwise the run starts here and
+  // starts them only if it is still going after WORKER_DELAY_MS (a new worker costs 0.3-1 s of CPU
+  // to load the modules and warm up its JIT: short runs are faster without), and goes on here
+  // until they are ready. Which thread runs a task never changes the result.
   const ws0 = performance.now();
   let mine: PoolWorker[] = [];
   let workersReady = threads === 1;
-  if (threads > 1) {
+  const startWorkers = () => {
     while (pool.length < threads) pool.push(startWorker());
     mine = pool.slice(0, threads);
     for (const w of mine) w.worker.ref(); // referenced while this run needs them
@@ -345,7 +349,8 @@ export async function runTasks(problem: PreparedProblem, tasks: SubtreeTask[], o
       ps.workerStartMs = performance.now() - ws0;
     };
     Promise.all(mine.map((w) => w.ready)).then(started, started);
-  }
+  };
+  if (threads > 1 && pool.length >= threads && pool.slice(0, threads).every((w) => w.isReady)) startWorkers();
   try {
     while (stop === null && ready.size > 0 && (threads === 1 || !workersReady)) {
       const t = outOfTime();
@@ -355,7 +360,8 @@ export async function runTasks(problem: PreparedProblem, tasks: SubtreeTask[], o
       }
       const e = ready.pop() as Entry;
       runHere(e);
-      if (threads === 1) await yieldNow();
+      if (threads > 1 && mine.length === 0 && performance.now() - t0 > WORKER_DELAY_MS) startWorkers();
+      if (mine.length === 0) await yieldNow();
       else await new Promise((r) => setImmediate(r)); // lets the workers' ready messages in
     }
     if (stop !== null || ready.size === 0 || threads === 1) return end();
