@@ -159,7 +159,7 @@ interface PoolWorker {
 
 const pool: PoolWorker[] = [];
 /** A run on several threads starts new workers only after this long in the calling thread. */
-const WORKER_DELAY_MS = 200;
+const WORKER_DELAY_MS = 1000;
 let nextRun = 1;
 let nextSeq = 1;
 
@@ -333,7 +333,7 @@ export async function runTasks(problem: PreparedProblem, tasks: SubtreeTask[], o
     }
   };
   // Worker threads: used at once when the pool has them ready; otherwise the run starts here and
-  // starts them only if it is still going after WORKER_DELAY_MS (a new worker costs 0.3-1 s of CPU
+  // starts them only if it is still going after WORKER_DELAY_MS (a new worker costs about 1 s of CPU
   // to load the modules and warm up its JIT: short runs are faster without), and goes on here
   // until they are ready. Which thread runs a task never changes the result.
   const ws0 = performance.now();
