@@ -548,7 +548,9 @@ export async function computePreimageParallel(network: Network, target: Target, 
  * first, in order) on the worker pool; the report is identical for any number of threads.
  */
 export async function checkResultParallel(network: Network, result: PreimageResult, o: CheckOptions & { threads?: number } = {}): Promise<CheckReport> {
-  const threads = threadCount(o.threads);
+  let threads = threadCount(o.threads);
+  // fresh workers cost about 1 s of CPU each: worth it for large results only (about 1 ms a piece)
+  if (threads > 1 && result.pieces.length < 3000 && !(pool.length >= threads && pool.slice(0, threads).every((w) => w.isReady))) threads = 1;
   const plan = planCheck(network, result, o, threads === 1 ? 1 : 4 * threads);
   return mergeCheck(plan, await runCheckJobs(threads, plan.ctx, plan.jobs));
 }
