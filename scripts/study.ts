@@ -140,13 +140,15 @@ async function main(): Promise<void> {
   let results: JobResult[];
   let cpu: number;
   let cached = 0;
+  let runNote: string | undefined;
   const fromArg = args.indexOf('--from');
   const saveArg = args.indexOf('--save');
   let wall: number;
   if (fromArg >= 0) {
-    const raw = JSON.parse(readFileSync(args[fromArg + 1], 'utf8')) as { results: JobResult[]; wall: number; cpu: number; cached?: number };
+    const raw = JSON.parse(readFileSync(args[fromArg + 1], 'utf8')) as { results: JobResult[]; wall: number; cpu: number; cached?: number; note?: string };
     results = raw.results;
     cached = raw.cached ?? 0;
+    runNote = raw.note;
     wall = raw.wall;
     cpu = raw.cpu;
   } else {
@@ -156,7 +158,7 @@ async function main(): Promise<void> {
     wall = (performance.now() - t0) / 1000;
     if (saveArg >= 0) writeFileSync(args[saveArg + 1], JSON.stringify({ results, wall, cpu, cached }));
   }
-  const files = buildReport({ results, images, predicted, quick, wallSeconds: wall, workers, cpuSeconds: cpu, cachedJobs: cached });
+  const files = buildReport({ results, images, predicted, quick, wallSeconds: wall, workers, cpuSeconds: cpu, cachedJobs: cached, runNote });
   if (existsSync(out)) for (const f of readdirSync(out)) if (/\.(svg|png|md|json)$/.test(f)) rmSync(join(out, f));
   mkdirSync(out, { recursive: true });
   for (const f of files) {
