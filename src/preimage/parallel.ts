@@ -29,6 +29,7 @@ import { emptyStats, type SearchStats, type StopReason } from './search.js';
 import { compareKeys, rootTasks, runSubtree, type SubtreeControl, type SubtreeResult, type SubtreeTask } from './subtree.js';
 import type { Target } from './target.js';
 import type { ToWorker, FromWorker } from './worker.js';
+import { unpack } from './pack.js';
 import { PreimageError } from '../errors.js';
 import { mergeCheck, planCheck, runCheckJob, type CheckContext, type CheckJob, type CheckOptions, type CheckPart, type CheckReport } from '../analysis/check.js';
 
@@ -442,7 +443,7 @@ export async function runTasks(problem: PreparedProblem, tasks: SubtreeTask[], o
           running.delete(m.seq);
           const m0 = performance.now();
           ps.busyMs += m0 - e.started;
-          accept(e, m.result);
+          accept(e, m.packed ? { ...m.result, pieces: unpack(m.packed) as PieceJson[] } : m.result);
           schedule();
           ps.mainMs += performance.now() - m0;
         };

@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PreimageError } from '../errors.js';
+import { pack, type Packed } from './pack.js';
 import { runCheckJob, type CheckContext, type CheckJob, type CheckPart } from '../analysis/check.js';
 import type { PreparedProblem } from './engine.js';
 import { runSubtree, type SubtreeControl, type SubtreeResult, type SubtreeTask } from './subtree.js';
@@ -18,7 +19,8 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'done'; seq: number; result: SubtreeResult }
+  /** `result.pieces` is empty when `packed` holds them (pack.ts: transferred, not cloned). */
+  | { type: 'done'; seq: number; result: SubtreeResult; packed?: Packed }
   | { type: 'checked'; seq: number; part: CheckPart }
   | { type: 'error'; seq: number; message: string; code: string | undefined };
 
@@ -40,7 +42,8 @@ parentPort?.on('message', (msg: ToWorker) => {
       const p = problems.get(msg.run);
       if (!p) throw new Error(`no problem for run ${msg.run}`);
       const result = runSubtree(p, msg.task, { ...msg.control, cancelled });
-      parentPort?.postMessage({ type: 'done', seq: msg.seq, result } satisfies FromWorker);
+      const packed = pack(result.pieces);
+      parentPort?.postMessage({ type: 'done', seq: msg.seq, result: { ...result, pieces: [] }, packed } satisfies FromWorker, [packed.tags.buffer as ArrayBuffer, packed.nums.buffer as ArrayBuffer]);
     } catch (e) {
       const code = e instanceof PreimageError ? e.code : undefined;
       parentPort?.postMessage({ type: 'error', seq: msg.seq, message: e instanceof Error ? e.stack ?? e.message : String(e), code } satisfies FromWorker);
