@@ -448,7 +448,7 @@ function falsify(net: Network, spec: VnnlibSpec, budgetMs: number, seed: number,
 // the search
 
 /** The spec with every output row relaxed by δ (|T_r| + |t_r|): a superset of the unsafe set. */
-function enlargeOutput(spec: VnnlibSpec, delta: number): VnnlibSpec {
+export function enlargeOutput(spec: VnnlibSpec, delta: number): VnnlibSpec {
   return {
     ...spec,
     output: spec.output.map((p) => {
@@ -464,7 +464,7 @@ function enlargeOutput(spec: VnnlibSpec, delta: number): VnnlibSpec {
 }
 
 /** Candidate points of a piece, best first: its witness, then the witness clamped into the boxes. */
-function pieceCandidates(spec: VnnlibSpec, piece: PieceJson): Float64Array[] {
+export function pieceCandidates(spec: VnnlibSpec, piece: PieceJson): Float64Array[] {
   const w = Float64Array.from(piece.witness);
   const out = [w];
   for (const b of spec.inputBoxes) {

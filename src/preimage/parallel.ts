@@ -25,7 +25,8 @@ import { Worker } from 'node:worker_threads';
 import type { Network } from '../network/types.js';
 import { assembleResult, preparePreimage, summarizeSearch, type PreimageOptions, type PreparedProblem } from './engine.js';
 import type { PieceJson, PreimageResult } from './result.js';
-import { emptyStats, type SearchStats, type StopReason } from './search.js';
+import { addStats, emptyStats, type SearchStats, type StopReason } from './search.js';
+import { Heap } from '../util/heap.js';
 import { compareKeys, rootTasks, runSubtree, type SubtreeControl, type SubtreeResult, type SubtreeTask } from './subtree.js';
 import type { Target } from './target.js';
 import type { ToWorker, FromWorker } from './worker.js';
@@ -95,51 +96,6 @@ export interface TaskRunSummary {
   /** Sum of the released full-dimensional pieces' volumes, in release order (null when one is unknown). */
   volume: number | null;
   pool: PoolStats;
-}
-
-// ---------------------------------------------------------------------------------------------
-// a binary min-heap
-
-class Heap<T> {
-  readonly items: T[] = [];
-  constructor(private readonly less: (a: T, b: T) => boolean) {}
-  get size(): number {
-    return this.items.length;
-  }
-  peek(): T | undefined {
-    return this.items[0];
-  }
-  push(x: T): void {
-    const a = this.items;
-    a.push(x);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(a[i], a[p])) break;
-      [a[i], a[p]] = [a[p], a[i]];
-      i = p;
-    }
-  }
-  pop(): T | undefined {
-    const a = this.items;
-    if (a.length === 0) return undefined;
-    const top = a[0];
-    const last = a.pop() as T;
-    if (a.length > 0) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1, r = l + 1;
-        let m = i;
-        if (l < a.length && this.less(a[l], a[m])) m = l;
-        if (r < a.length && this.less(a[r], a[m])) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m], a[i]];
-        i = m;
-      }
-    }
-    return top;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -227,10 +183,6 @@ interface Entry {
   seq: number;
   /** When it was handed to a thread. */
   started: number;
-}
-
-function addStats(into: SearchStats, s: SearchStats): void {
-  for (const k of Object.keys(into) as (keyof SearchStats)[]) into[k] += s[k];
 }
 
 const byKey = (a: Entry, b: Entry) => compareKeys(a.task.key, b.task.key) < 0;

@@ -55,6 +55,11 @@ export function emptyStats(): SearchStats {
   return { pieces: 0, nodes: 0, lps: 0, pruned: 0, boundDecided: 0, vertexDecided: 0, lpDecided: 0, splits: 0, slivers: 0, sliversBounded: 0, emptyLeaves: 0, thinPieces: 0, lpFailures: 0 };
 }
 
+/** Adds the counters of `s` to `into` (results of several subtrees). */
+export function addStats(into: SearchStats, s: SearchStats): void {
+  for (const k of Object.keys(into) as (keyof SearchStats)[]) into[k] += s[k];
+}
+
 /** A piece as found by the search, before geometry (redundancy, vertices, volume). */
 export interface RawPiece {
   /** Pattern of every layer passed (1 = active; identity layers all ones). */

@@ -27,7 +27,8 @@ import { PreimageError } from '../errors.js';
 import type { Network } from '../network/types.js';
 import { assembleResult, preparePreimage, summarizeSearch, type PreimageOptions, type PreparedProblem } from '../preimage/engine.js';
 import type { PieceJson, PreimageResult } from '../preimage/result.js';
-import { emptyStats, type SearchStats, type StopReason } from '../preimage/search.js';
+import { addStats, emptyStats, type SearchStats, type StopReason } from '../preimage/search.js';
+import { Heap } from '../util/heap.js';
 import type { Target } from '../preimage/target.js';
 import { connectRedis, redisOptions, type QueueConnection } from './connection.js';
 import { bullPrefix, failuresKey, jobId, keyText, problemKey, QUEUE_NAME, resultsKey, runsKey } from './keys.js';
@@ -89,46 +90,6 @@ export interface QueueRunReport {
   failedSubtrees: { key: string; reason: string }[];
   /** True when stopAt ended the run. */
   stoppedAt: boolean;
-}
-
-/** A binary min-heap. */
-class Heap<T> {
-  private a: T[] = [];
-  constructor(private readonly less: (x: T, y: T) => boolean) {}
-  get size(): number { return this.a.length; }
-  peek(): T | undefined { return this.a[0]; }
-  push(v: T): void {
-    const a = this.a;
-    a.push(v);
-    for (let i = a.length - 1; i > 0;) {
-      const p = (i - 1) >> 1;
-      if (!this.less(a[i], a[p])) break;
-      [a[i], a[p]] = [a[p], a[i]];
-      i = p;
-    }
-  }
-  pop(): T | undefined {
-    const a = this.a;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length > 0 && last !== undefined) {
-      a[0] = last;
-      for (let i = 0; ;) {
-        const l = 2 * i + 1, r = l + 1;
-        let m = i;
-        if (l < a.length && this.less(a[l], a[m])) m = l;
-        if (r < a.length && this.less(a[r], a[m])) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m], a[i]];
-        i = m;
-      }
-    }
-    return top;
-  }
-}
-
-function addStats(into: SearchStats, s: SearchStats): void {
-  for (const k of Object.keys(into) as (keyof SearchStats)[]) into[k] += s[k];
 }
 
 /** A fresh run id: time and randomness, e.g. `m3x9k2-4f1a2b3c`. */

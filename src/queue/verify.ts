@@ -7,9 +7,9 @@
  * the question with the unsafe set enlarged by δ is asked on the queue as well (as verifyProperty
  * does).
  */
-import type { OutputPolytope, VnnlibSpec } from '../formats/vnnlib.js';
+import type { VnnlibSpec } from '../formats/vnnlib.js';
 import type { Network } from '../network/types.js';
-import { checkCounterexample, verifyProperty, type Counterexample, type VerifyOptions, type VerifyReport } from '../analysis/verify.js';
+import { checkCounterexample, enlargeOutput, pieceCandidates, verifyProperty, type Counterexample, type VerifyOptions, type VerifyReport } from '../analysis/verify.js';
 import { prepareExact } from '../exact/index.js';
 import type { PieceJson } from '../preimage/result.js';
 import { runPreimageQueue, type QueueRunOptions } from './coordinator.js';
@@ -19,31 +19,6 @@ const SLIVER_DELTA = 1e-6;
 const MAX_UNCONFIRMED_PIECES = 64;
 
 export type QueueVerifyOptions = VerifyOptions & Pick<QueueRunOptions, 'queue' | 'runId' | 'splitBudget' | 'onQueueProgress' | 'onRun'>;
-
-function enlargeOutput(spec: VnnlibSpec, delta: number): VnnlibSpec {
-  return {
-    ...spec,
-    output: spec.output.map((p: OutputPolytope) => {
-      const t = Float64Array.from(p.t);
-      for (let r = 0; r < p.rows; r++) {
-        let s = 0;
-        for (let j = 0; j < p.cols; j++) s += Math.abs(p.T[r * p.cols + j]);
-        t[r] += delta * (s + Math.abs(p.t[r]));
-      }
-      return { ...p, t };
-    }),
-  };
-}
-
-function candidates(spec: VnnlibSpec, piece: PieceJson): Float64Array[] {
-  const w = Float64Array.from(piece.witness);
-  const out = [w];
-  for (const b of spec.inputBoxes) {
-    const c = w.map((v, i) => Math.min(b.hi[i], Math.max(b.lo[i], v)));
-    if (c.some((v, i) => v !== w[i])) out.push(c);
-  }
-  return out;
-}
 
 /** verifyProperty with the search on the queue (see the module doc). */
 export async function verifyOnQueue(net: Network, spec: VnnlibSpec, opts: QueueVerifyOptions): Promise<VerifyReport> {
@@ -70,7 +45,7 @@ export async function verifyOnQueue(net: Network, spec: VnnlibSpec, opts: QueueV
       certificates: true, strategy: opts.strategy, signal: opts.signal,
       timeLimitMs: Number.isFinite(left) ? Math.max(1, left) : undefined,
       stopAt: opts.all ? undefined : (piece) => {
-        for (const x of candidates(spec, piece)) {
+        for (const x of pieceCandidates(spec, piece)) {
           const c = checkCounterexample(net, spec, x, exact);
           if (c.ok) {
             cx = { x: Array.from(x), y: c.y, box: c.box, polytope: c.polytope, margin: c.margin, floatMargin: c.floatMargin, method: 'search' };
@@ -84,7 +59,7 @@ export async function verifyOnQueue(net: Network, spec: VnnlibSpec, opts: QueueV
     if (opts.all) {
       for (const piece of run.result.pieces) {
         if (cx) break;
-        for (const x of candidates(spec, piece)) {
+        for (const x of pieceCandidates(spec, piece)) {
           const c = checkCounterexample(net, spec, x, exact);
           if (c.ok) { cx = { x: Array.from(x), y: c.y, box: c.box, polytope: c.polytope, margin: c.margin, floatMargin: c.floatMargin, method: 'search' }; break; }
           firstFailure ??= `piece ${piece.id}: ${c.reason}`;
