@@ -5,6 +5,7 @@
  * WebAssembly.Memory so the function can reach them; {@link Arena} hands out Float64Array views.
  * Where WebAssembly SIMD is unavailable the arena uses ordinary arrays and the JS loop. Internal.
  */
+import { sleb, uleb } from '../util/wasm.js';
 
 /** M[base..base+n) −= beta·tau; returns 1 + ‖new row‖². Four accumulators (add latency bound). */
 export function axpySqJs(M: Float64Array, base: number, beta: number, tau: Float64Array, n: number): number {
@@ -36,30 +37,6 @@ export function axpySqJs(M: Float64Array, base: number, beta: number, tau: Float
 }
 
 // ---- a tiny assembler for the one function ------------------------------------------------------
-
-function uleb(v: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v) b |= 0x80;
-    out.push(b);
-  } while (v);
-  return out;
-}
-
-function sleb(v: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && !(b & 0x40)) || (v === -1 && b & 0x40)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
 
 const I32 = 0x7f;
 const F64 = 0x7c;

@@ -24,6 +24,7 @@ import { PreimageError } from '../errors.js';
 import type { Network } from '../network/types.js';
 import { TOL } from '../tolerance.js';
 import { polygonDepth, poolArea, poolCentroid, poolInradiusAbove } from './polygon.js';
+import { uleb } from '../util/wasm.js';
 
 /** A plane in input space: x(u, v) = origin + u·dir1 + v·dir2. */
 export interface SlicePlane {
@@ -435,17 +436,6 @@ interface PreKernel {
 }
 
 let preKernel: PreKernel | null | undefined;
-
-function uleb(v: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v) b |= 0x80;
-    out.push(b);
-  } while (v);
-  return out;
-}
 
 function preKernelBytes(): Uint8Array<ArrayBuffer> {
   const get = (i: number) => [0x20, i], set = (i: number) => [0x21, i];
