@@ -187,9 +187,19 @@ test('playground: pick networks, click points, see preimages (headless Chromium)
   assert.match(await page.textContent('#error') ?? '', /^error ONNX_DECODE: /);
 
   // Cancel stops a running computation (the worker is restarted and re-loads the network)
-  await page.click('#draw');
-  await page.waitForSelector('#cancel:not([disabled])');
-  await page.click('#cancel');
+  // Cancel is pressed the moment the request goes out (a mutation observer runs before the worker's
+  // reply can arrive): the slice is fast enough now that a separate click could come too late
+  await page.evaluate(() => new Promise<void>((resolve) => {
+    const cancel = document.getElementById('cancel') as HTMLButtonElement;
+    const obs = new MutationObserver(() => {
+      if (cancel.disabled) return;
+      obs.disconnect();
+      cancel.click();
+      resolve();
+    });
+    obs.observe(cancel, { attributes: true, attributeFilter: ['disabled'] });
+    (document.getElementById('draw') as HTMLButtonElement).click();
+  }));
   await page.waitForFunction(() => /^error CANCELLED: /.test(document.getElementById('error')?.textContent ?? ''));
   assert.equal(await page.getAttribute('#region-count', 'data-count'), null);
 
