@@ -534,6 +534,30 @@ function getPreKernel(): PreKernel | null {
 /** Sizes of the previous slice, to size the next one's output arrays (growing them costs copies). */
 const sizeHint = { regions: 0, rows: [] as number[] };
 
+/**
+ * Writes the side sign·h >= 0 of the polygon at V[po..] (pn vertices, values h) at V[w..] and
+ * returns the new end. Crossing points are interpolated from the lexicographically smaller
+ * endpoint, so both sides get bit-identical vertices on the line.
+ */
+function clipSide(V: Float64Array, po: number, pn: number, h: Float64Array, w: number, sign: -1 | 1): number {
+  for (let i = 0; i < pn; i++) {
+    const jj = i + 1 === pn ? 0 : i + 1;
+    const hi = h[i], hj = h[jj];
+    const ui = V[po + 2 * i], vi = V[po + 2 * i + 1];
+    if (sign < 0 ? hi <= 0 : hi >= 0) { V[w++] = ui; V[w++] = vi; }
+    if ((hi < 0 && hj > 0) || (hi > 0 && hj < 0)) {
+      const uj = V[po + 2 * jj], vj = V[po + 2 * jj + 1];
+      const first = ui < uj || (ui === uj && vi < vj);
+      const ua = first ? ui : uj, va = first ? vi : vj, ha = first ? hi : hj;
+      const ub = first ? uj : ui, vb = first ? vj : vi, hb = first ? hj : hi;
+      const t = ha / (ha - hb);
+      V[w++] = ua + t * (ub - ua);
+      V[w++] = va + t * (vb - va);
+    }
+  }
+  return w;
+}
+
 function grow<T extends Float64Array | Uint8Array | Int32Array | Uint32Array>(a: T, need: number): T {
   if (a.length >= need) return a;
   const b = new (a.constructor as new (n: number) => T)(Math.max(need, 2 * a.length));
@@ -876,38 +900,10 @@ class SliceBuilder {
     if (V.length < used + 8 * pn + 8) V = this.vb[k] = grow(V, used + 8 * pn + 8);
     const negAt = used;
     let w = negAt;
-    // first pass: the side h <= 0
-    for (let i = 0; i < pn; i++) {
-      const jj = i + 1 === pn ? 0 : i + 1;
-      const hi = h[i], hj = h[jj];
-      const ui = V[po + 2 * i], vi = V[po + 2 * i + 1];
-      if (hi <= 0) { V[w++] = ui; V[w++] = vi; }
-      if ((hi < 0 && hj > 0) || (hi > 0 && hj < 0)) {
-        const uj = V[po + 2 * jj], vj = V[po + 2 * jj + 1];
-        const first = ui < uj || (ui === uj && vi < vj);
-        const ua = first ? ui : uj, va = first ? vi : vj, ha = first ? hi : hj;
-        const ub = first ? uj : ui, vb = first ? vj : vi, hb = first ? hj : hi;
-        const t = ha / (ha - hb);
-        V[w++] = ua + t * (ub - ua);
-        V[w++] = va + t * (vb - va);
-      }
-    }
+    // first pass: the side h <= 0, then the side h >= 0
+    w = clipSide(V, po, pn, h, w, -1);
     const posAt = w;
-    for (let i = 0; i < pn; i++) {
-      const jj = i + 1 === pn ? 0 : i + 1;
-      const hi = h[i], hj = h[jj];
-      const ui = V[po + 2 * i], vi = V[po + 2 * i + 1];
-      if (hi >= 0) { V[w++] = ui; V[w++] = vi; }
-      if ((hi < 0 && hj > 0) || (hi > 0 && hj < 0)) {
-        const uj = V[po + 2 * jj], vj = V[po + 2 * jj + 1];
-        const first = ui < uj || (ui === uj && vi < vj);
-        const ua = first ? ui : uj, va = first ? vi : vj, ha = first ? hi : hj;
-        const ub = first ? uj : ui, vb = first ? vj : vi, hb = first ? hj : hi;
-        const t = ha / (ha - hb);
-        V[w++] = ua + t * (ub - ua);
-        V[w++] = va + t * (vb - va);
-      }
-    }
+    w = clipSide(V, po, pn, h, w, 1);
     used = w;
     this.ensurePieces(k, np, m);
     const poff = this.poff[k], pnv = this.pnv[k];
