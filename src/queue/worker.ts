@@ -194,15 +194,17 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
     pool.drop(run);
     await withTimeout(s.worker.close(true), 3000);
     // a BullMQ worker may touch its queue's keys (meta, stalled-check) after the coordinator's
-    // cleanup; once the run is gone for good, this worker sweeps its namespace
-    if (!stopping) {
-      try {
-        if (!(await redis.exists(problemKey(run)))) {
-          const stream = redis.scanStream({ match: `${bullPrefix(run)}:*`, count: 500 });
-          for await (const keys of stream as AsyncIterable<string[]>) if (keys.length) await redis.del(...keys);
-        }
-      } catch { /* the next coordinator's cleanup or this sweep on another worker covers it */ }
-    }
+    // cleanup; once the run is gone for good, this worker sweeps its namespace (also when it is
+    // stopping: a worker stopped right after a run ended left its meta key; bounded in time so
+    // that a worker without Redis still exits promptly)
+    const sweep = async () => {
+      if (await redis.exists(problemKey(run))) return;
+      const stream = redis.scanStream({ match: `${bullPrefix(run)}:*`, count: 500 });
+      for await (const keys of stream as AsyncIterable<string[]>) if (keys.length) await redis.del(...keys);
+    };
+    try {
+      await withTimeout(sweep(), stopping ? 2000 : 10000);
+    } catch { /* the next coordinator's cleanup or this sweep on another worker covers it */ }
     log(`run ${run}: ended`);
   };
 
