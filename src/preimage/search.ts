@@ -518,7 +518,7 @@ function lpReachable(layers: Layer[], f: Frame, target: TargetSet, n: number, st
 }
 
 /** Leaf: intersect with each target part (made disjoint) and classify. */
-function* finishLeaf(f: Frame, stack: RowStack, target: TargetSet, stats: SearchStats, n: number): Generator<RawPiece> {
+export function* finishLeaf(f: Frame, stack: RowStack, target: TargetSet, stats: SearchStats, n: number): Generator<RawPiece> {
   const L = f.M.length / n;
   const pat = f.patterns[f.layer];
   // map to the target layer's values (post-activation unless the target is on pre-activations)
