@@ -13,6 +13,7 @@
  * relative to |a|). Sides thinner than the margin (TOL.FULL_DIM_RADIUS) are not cut off.
  */
 import { TOL } from '../tolerance.js';
+import { Slab } from '../util/slab.js';
 
 /** A bounded full-dimensional polytope: vertices, facets (a·x <= b) and incidences. */
 export interface VPoly {
@@ -78,6 +79,16 @@ export function vertexValues(P: VPoly, a: ArrayLike<number>, c: number, out: Flo
 // Scratch for the new vertices of a split (grown on demand): the search splits millions of times.
 let scratchX = new Float64Array(256);
 let scratchInc = new Uint32Array(64);
+let scratchSide = new Int8Array(64);
+let scratchCommon = new Uint32Array(4);
+let scratchH = new Float64Array(64);
+/** Scratch for vertex values computed inside splitVPoly (not kept after the call). */
+function hScratch(nv: number): Float64Array {
+  if (scratchH.length < nv) scratchH = new Float64Array(2 * nv);
+  return scratchH;
+}
+// children's vertex and incidence arrays: views into shared blocks (src/util/slab.ts says why)
+const slab = new Slab();
 
 export interface VSplit {
   neg: VPoly | null;
@@ -89,8 +100,9 @@ export interface VSplit {
 /**
  * Splits P by h(x) = a·x + c. `h` may pass the vertex values when already computed. A side whose
  * largest |h| is within the margin (TOL.FULL_DIM_RADIUS · |a|) is not cut off (sliver).
+ * `a` becomes the negative side's facet row as it is (not copied): never write it afterwards.
  */
-export function splitVPoly(P: VPoly, a: Float64Array, c: number, h: Float64Array<ArrayBufferLike> = vertexValues(P, a, c), want: 'both' | 'neg' = 'both'): VSplit {
+export function splitVPoly(P: VPoly, a: Float64Array, c: number, h: Float64Array<ArrayBufferLike> = vertexValues(P, a, c, hScratch(P.nv)), want: 'both' | 'neg' = 'both'): VSplit {
   const { n, nv, X, words, inc } = P;
   let an = 0;
   for (let j = 0; j < n; j++) an += a[j] * a[j];
@@ -106,13 +118,15 @@ export function splitVPoly(P: VPoly, a: Float64Array, c: number, h: Float64Array
   let scale = 0;
   for (let k = 0; k < X.length; k++) scale = Math.max(scale, Math.abs(X[k]));
   const tz = TOL.VERTEX_ZERO * an * (1 + scale);
-  const side = new Int8Array(nv);
+  if (scratchSide.length < nv) scratchSide = new Int8Array(2 * nv);
+  const side = scratchSide;
   for (let i = 0; i < nv; i++) side[i] = h[i] > tz ? 1 : h[i] < -tz ? -1 : 0;
   // new vertices on edges crossing h = 0
   const F = P.facetA.length;
   const W2 = Math.max(words, Math.ceil((F + 1) / 32));
   let added = 0;
-  const common = new Uint32Array(words);
+  if (scratchCommon.length < words) scratchCommon = new Uint32Array(2 * words);
+  const common = scratchCommon;
   for (let i = 0; i < nv; i++) {
     if (side[i] !== 1) continue;
     for (let j = 0; j < nv; j++) {
@@ -148,7 +162,7 @@ export function splitVPoly(P: VPoly, a: Float64Array, c: number, h: Float64Array
       added++;
     }
   }
-  const neg = buildSide(P, side, -1, added, W2, P.facetA.concat([a.slice()]), P.facetB.concat([-c]));
+  const neg = buildSide(P, side, -1, added, W2, P.facetA.concat([a]), P.facetB.concat([-c]));
   // cutting by target rows keeps one side only: the other is not built
   const pos = want === 'neg' ? null : buildSide(P, side, 1, added, W2, P.facetA.concat([negated(a)]), P.facetB.concat([c]));
   return { neg, pos, sliver: false };
@@ -161,8 +175,8 @@ function buildSide(P: VPoly, side: Int8Array, keep: -1 | 1, added: number, W2: n
   let count = 0;
   for (let i = 0; i < nv; i++) if (side[i] === keep || side[i] === 0) count++;
   const total = count + added;
-  const Xc = new Float64Array(total * n);
-  const Ic = new Uint32Array(total * W2);
+  const Xc = slab.f64(total * n);
+  const Ic = slab.u32(total * W2);
   let r = 0;
   for (let i = 0; i < nv; i++) {
     if (side[i] !== keep && side[i] !== 0) continue;
@@ -177,7 +191,7 @@ function buildSide(P: VPoly, side: Int8Array, keep: -1 | 1, added: number, W2: n
 }
 
 function negated(a: Float64Array): Float64Array {
-  const out = new Float64Array(a.length);
+  const out = slab.f64(a.length);
   for (let j = 0; j < a.length; j++) out[j] = -a[j];
   return out;
 }
@@ -216,6 +230,13 @@ export function facetVertexSets(P: VPoly, facets: number[]): { sets: Uint32Array
     return s;
   });
   return { sets, words };
+}
+
+/** The vertices as separate arrays (fresh copies). */
+export function vpolyVertices(P: VPoly): Float64Array[] {
+  const out: Float64Array[] = new Array(P.nv);
+  for (let i = 0; i < P.nv; i++) out[i] = P.X.slice(i * P.n, i * P.n + P.n);
+  return out;
 }
 
 /** Centroid of the vertices: a point of the interior for a full-dimensional polytope. */

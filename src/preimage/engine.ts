@@ -17,6 +17,7 @@ import type { Network, Layer } from '../network/types.js';
 import { isBounded, linealitySpace, removeRedundant, type LpCounter } from '../polyhedra/ops.js';
 import type { HPolyhedron } from '../polyhedra/types.js';
 import { toVRep } from '../polyhedra/vrep.js';
+import { vpolyVertices, type VPoly } from '../polyhedra/vpoly.js';
 import { relativeVolume, volume as polytopeVolume } from '../polyhedra/volume.js';
 import { normalizeDomain, rows, type Domain, type DomainSet } from './domain.js';
 import { RESULT_FORMAT, type PieceJson, type PreimageResult, type ResultStats, type ResultStatus } from './result.js';
@@ -348,7 +349,9 @@ function plainArray(v: Float64Array): number[] {
 export function finishPiece(raw: RawPiece, id: number, problem: PreparedProblem, domain: DomainSet, counter: LpCounter, ctx: CertificateContext, scaling: BoxScaling | null): PieceJson {
   // geometry runs in the search's coordinates (unit box coordinates for boxes), then maps back
   let P: HPolyhedron = raw.P;
-  if (P.m > 0 && !raw.vertices && problem.geometry) P = removeRedundant(P, counter).P;
+  // vertex-search pieces carry their polytope (irredundant facets, vertices): no LP needed
+  const known = raw.vertices !== undefined || raw.vpoly !== undefined;
+  if (P.m > 0 && !known && problem.geometry) P = removeRedundant(P, counter).P;
   const k = P.n;
   // without geometry an unbounded domain's piece is reported unbounded unless the domain bounds it (conservative)
   const bounded = domain.bounded || (problem.geometry && isBounded(P, counter));
@@ -356,7 +359,7 @@ export function finishPiece(raw: RawPiece, id: number, problem: PreparedProblem,
   let vertices: Float64Array[] | undefined, rays: Float64Array[] | undefined, vlines: Float64Array[] | undefined;
   let volume: number | null = null;
   if (problem.volumes && raw.dim <= problem.maxVolumeDim && k <= Math.max(problem.maxVolumeDim, 12)) {
-    const V = raw.vertices ? { n: k, vertices: raw.vertices.slice(), rays: [], lines: [] } : toVRep(P);
+    const V = known ? { n: k, vertices: raw.vertices?.slice() ?? vpolyVertices(raw.vpoly as VPoly), rays: [], lines: [] } : toVRep(P);
     vertices = V.vertices;
     rays = V.rays;
     vlines = V.lines;

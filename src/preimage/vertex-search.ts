@@ -15,10 +15,14 @@ import type { Row } from './rows.js';
 import { symbolicReachable, vertexRange } from './bounds.js';
 import type { TargetSet } from './target.js';
 import { addSlack, relaxTarget, sliverGains } from './sliver-slack.js';
+import { Slab } from '../util/slab.js';
 import { stopReason, splitDue, composeRows, disjointRows, inputLayerMap, layerMapAfter, targetReachable, type RawPiece, type SearchControl, type SearchEnd, type SearchStats, type StopReason } from './search.js';
 
 
 /** Can the vertex search handle this problem? (bounded full-dimensional box, low dimension, no equalities) */
+// leaf maps and facet rows: views into shared blocks (src/util/slab.ts says why)
+const slab = new Slab();
+
 export function vertexSearchApplies(domain: DomainSet, target: TargetSet, maxDim = 6): boolean {
   if (domain.description.kind !== 'box' || !domain.bounded || domain.n > maxDim || domain.n < 1) return false;
   for (let i = 0; i < domain.n; i++) if (!(domain.hi[i] - domain.lo[i] > 0)) return false;
@@ -193,7 +197,7 @@ function advanceVertex(f: VFrame, ctx: AdvanceContext): boolean {
     const vals = isTarget && target.forcedPattern ? vertexValues(f.poly, a, cu, ctx.h) : ctx.h;
     if (isTarget && target.forcedPattern) {
       // point target with every unit inactive: keep the side z <= 0
-      const sp = splitVPoly(f.poly, a.slice(), cu, vals, 'neg');
+      const sp = splitVPoly(f.poly, a, cu, vals, 'neg'); // a: a row of f.M, which is never written
       if (sp.sliver) stats.slivers++;
       if (!sp.neg) {
         stats.pruned++;
@@ -204,7 +208,7 @@ function advanceVertex(f: VFrame, ctx: AdvanceContext): boolean {
       f.unit++;
       continue;
     }
-    const sp = splitVPoly(f.poly, a.slice(), cu, vals);
+    const sp = splitVPoly(f.poly, a, cu, vals);
     if (sp.sliver) stats.slivers++;
     if (sp.neg && sp.pos) {
       stats.splits++;
@@ -244,7 +248,7 @@ function reachable(layers: Layer[], f: VFrame, target: TargetSet, n: number): bo
 export function vpolyToH(P: VPoly): HPolyhedron {
   const facets = activeFacets(P);
   const n = P.n;
-  const A = new Float64Array(facets.length * n), b = new Float64Array(facets.length);
+  const A = slab.f64(facets.length * n), b = slab.f64(facets.length);
   facets.forEach((f, i) => {
     A.set(P.facetA[f], i * n);
     b[i] = P.facetB[f];
@@ -274,7 +278,9 @@ function* finishVertexLeaf(f: VFrame, target: TargetSet, stats: SearchStats, n: 
 function leafPieces(f: VFrame, target: TargetSet, stats: SearchStats, n: number, keepThin: boolean): RawPiece[] {
   const L = f.M.length / n;
   const pat = f.patterns[f.layer];
-  const M = f.M.slice(), c = f.c.slice();
+  const M = slab.f64(f.M.length), c = slab.f64(L);
+  M.set(f.M);
+  c.set(f.c);
   if (target.on === 'activity') {
     for (let i = 0; i < L; i++) if (!pat[i]) { M.fill(0, i * n, i * n + n); c[i] = 0; }
   }
@@ -293,7 +299,9 @@ function leafPieces(f: VFrame, target: TargetSet, stats: SearchStats, n: number,
   }
   const partRows = target.parts.map((p) => composeRows(p, M, c, target.cols, n));
   for (let j = 0; j < target.parts.length; j++) {
-    for (const extra of target.interiorDisjoint ? [partRows[j]] : disjointRows(partRows, j)) {
+    // one part, or parts with disjoint interiors: the part's own rows (disjointRows would copy them)
+    const pieces = target.interiorDisjoint || target.parts.length === 1 ? [partRows[j]] : disjointRows(partRows, j);
+    for (const extra of pieces) {
       const poly = cutAll(f.poly, extra, stats, keepThin);
       if (poly) out.push(leafPiece(f, poly, j, M, c, stats, n));
     }
@@ -309,17 +317,18 @@ function leafPiece(f: VFrame, poly: VPoly, part: number, M: Float64Array, c: Flo
   const radius = innerRadius(P, witness);
   const thin = !(radius > TOL.FULL_DIM_RADIUS);
   if (thin) stats.thinPieces++;
-  const vertices: Float64Array[] = new Array(poly.nv);
-  for (let i = 0; i < poly.nv; i++) vertices[i] = poly.X.slice(i * n, i * n + n);
-  const pattern: Uint8Array[] = new Array(f.patterns.length);
-  for (let l = 0; l < pattern.length; l++) pattern[l] = f.patterns[l].slice();
-  return { pattern, part, P, cls: thin ? 'thin' : 'full', dim: n, witness, radius, M, c, rows: M.length / n, vpoly: poly, vertices };
+  // the leaf's pattern arrays are complete and never written again: shared, not copied; the
+  // vertices stay in `vpoly` (finishPiece reads them there when it needs them)
+  return { pattern: f.patterns.slice(), part, P, cls: thin ? 'thin' : 'full', dim: n, witness, radius, M, c, rows: M.length / n, vpoly: poly };
 }
+
+let scratchY = new Float64Array(256);
 
 /** The index of a target part containing every vertex of P (so all of P), or -1. */
 function wholePart(P: VPoly, target: TargetSet, M: Float64Array, c: Float64Array, n: number): number {
   const cols = target.cols;
-  const Y = new Float64Array(P.nv * cols);
+  if (scratchY.length < P.nv * cols) scratchY = new Float64Array(2 * P.nv * cols);
+  const Y = scratchY;
   for (let v = 0; v < P.nv; v++) {
     for (let i = 0; i < cols; i++) {
       let s = c[i];
