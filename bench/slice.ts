@@ -170,7 +170,7 @@ const CHROMIUM = '/usr/bin/chromium';
 /** One slice request as the page measures it (web/src/main.ts, window.__timings). */
 interface PageTiming {
   regions: number;
-  worker: { slice: number; coloring: number; pack: number; total: number };
+  worker: { slice: number; coloring: number; pack: number; raster?: number; total: number; parts: { own: number; helper: number | null; helperColoring: number | null; helperRaster?: number | null; wait: number } | null };
   transferMs: number;
   drawMs: number;
   drawnMs: number;
@@ -248,7 +248,22 @@ export async function runSliceBrowserBench(opts: { repeats?: number } = {}) {
       first: { drawnMs: round(first.drawnMs), frameMs: round(first.frameMs ?? NaN), sliceMs: round(first.worker.slice) },
       requestToDrawnMs: stat((t) => t.drawnMs),
       requestToNextFrameMs: stat((t) => t.frameMs ?? NaN),
-      worker: { sliceMs: stat((t) => t.worker.slice), coloringMs: stat((t) => t.worker.coloring), copyMs: stat((t) => t.worker.pack), totalMs: stat((t) => t.worker.total) },
+      worker: {
+        sliceMs: stat((t) => t.worker.slice),
+        coloringMs: stat((t) => t.worker.coloring),
+        copyMs: stat((t) => t.worker.pack),
+        rasterMs: stat((t) => t.worker.raster ?? NaN),
+        totalMs: stat((t) => t.worker.total),
+        // the two parts: computeSlice here and in the helper, the helper's colouring and scan
+        // conversion, and how long this worker waited for the helper after its own part
+        parts: {
+          ownMs: stat((t) => t.worker.parts?.own ?? NaN),
+          helperMs: stat((t) => t.worker.parts?.helper ?? NaN),
+          helperColoringMs: stat((t) => t.worker.parts?.helperColoring ?? NaN),
+          helperRasterMs: stat((t) => t.worker.parts?.helperRaster ?? NaN),
+          waitMs: stat((t) => t.worker.parts?.wait ?? NaN),
+        },
+      },
       transferMs: stat((t) => t.transferMs),
       drawMs: stat((t) => t.drawMs),
     };

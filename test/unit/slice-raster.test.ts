@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { readNetwork } from '../../src/formats/detect.js';
 import type { Network } from '../../src/network/types.js';
-import { computeSlice, coordinatePlane, type Slice } from '../../src/render/slice.js';
-import { fillPolygons, outlineRegions, rgba } from '../../web/src/raster.js';
+import { classColoring } from '../../src/render/coloring.js';
+import { computeSlice, coordinatePlane, mergeSliceParts, type Slice } from '../../src/render/slice.js';
+import { fillPolygons, joinRasters, outlineRegions, pixelMap, rasterizeRegions, rgba } from '../../web/src/raster.js';
 import { paperFigureNetwork } from '../helpers/networks.js';
 
 const load = (f: string): Network => readNetwork(new Uint8Array(readFileSync(new URL(`../../examples/${f}`, import.meta.url))), f);
@@ -63,4 +64,30 @@ test('scan conversion: a 20-region slice at a few sizes', () => {
   const s = computeSlice(net, coordinatePlane(2, [0, 1]), { u0: -2, u1: 2, v0: -2, v1: 2 });
   for (const [w, h] of [[1, 1], [7, 5], [100, 80]]) check(s, w, h);
   assert.equal(rgba('#4e79a7'), 0xffa7794e);
+});
+
+test('scan conversion in the workers: the two parts\' pictures joined are the whole slice\'s picture, pixel for pixel', () => {
+  const net = load('ACASXU_run2a_1_1_batch_2000.nnet');
+  const nz = net.normalization!;
+  const plane = coordinatePlane(5, [0, 1], [0, 750, 400]);
+  const rect = { u0: nz.inputMin[0], u1: nz.inputMax[0], v0: nz.inputMin[1], v1: nz.inputMax[1] };
+  const parts = [0, 1].map((index) => computeSlice(net, plane, rect, { units: 'raw', part: { index, count: 2 } }));
+  const colours = Uint32Array.from(['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f'], (c) => rgba(c));
+  const [w, h] = [582, 484];
+  const raster = (s: Slice) => {
+    const cp = classColoring(s, { rule: 'argmin' }).packed!;
+    return rasterizeRegions(s.packed!, { offsets: cp.offsets, verts: cp.verts, color: cp.labels, region: cp.regions }, colours, w, h, pixelMap(s.rect, w, h));
+  };
+  const white = rgba('#ffffff'), ink = rgba('#222222');
+  const joined = joinRasters(parts.map(raster), parts.map((s) => s.packed!.count), white, ink, 0.22);
+  const whole = mergeSliceParts(parts, net);
+  const R = raster(whole);
+  // the whole slice's picture as the page drew it: pixels of its regions, then the outlines
+  const ids = R.ids.slice(), pixels = R.pixels.slice();
+  for (let p = 0; p < ids.length; p++) if (ids[p] < 0) pixels[p] = white;
+  outlineRegions(pixels, ids, w, h, ink, 0.22);
+  let differ = 0;
+  for (let p = 0; p < w * h; p++) if (joined[p] !== pixels[p]) differ++;
+  assert.equal(differ, 0, `${differ} pixels differ`);
+  assert.ok(new Set(joined).size > 5, 'the picture has the class colours and their outlines');
 });

@@ -25,6 +25,8 @@ export class Engine {
   private worker!: Worker;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** Messages that follow a request's answer (`sliceData` after `slicePicture`), by request id. */
+  private readonly followUps = new Map<number, (r: Response) => void>();
   /** Called whenever the number of requests in flight changes. */
   onBusy: (inFlight: number) => void = () => {};
 
@@ -36,8 +38,15 @@ export class Engine {
     this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'relu-preimage engine' });
     this.worker.onmessage = (e: MessageEvent<Response>) => {
       const p = this.pending.get(e.data.id);
-      if (!p) return;
+      if (!p) {
+        const f = this.followUps.get(e.data.id);
+        this.followUps.delete(e.data.id);
+        f?.(e.data);
+        return;
+      }
       this.pending.delete(e.data.id);
+      // only a picture is followed by more
+      if (e.data.type !== 'slicePicture') this.followUps.delete(e.data.id);
       this.onBusy(this.pending.size);
       p.resolve(e.data);
     };
@@ -46,6 +55,7 @@ export class Engine {
       const err = new Error(`the engine worker failed: ${e.message || 'unknown error'}`);
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
+      this.followUps.clear();
       this.onBusy(0);
     };
   }
@@ -54,8 +64,10 @@ export class Engine {
     return this.pending.size > 0;
   }
 
-  request(msg: Outgoing, transfer: Transferable[] = []): Promise<Response> {
+  /** Sends a request; `followUp` receives a message that follows its answer (see protocol.ts `slicePicture`). */
+  request(msg: Outgoing, transfer: Transferable[] = [], followUp?: (r: Response) => void): Promise<Response> {
     const id = this.nextId++;
+    if (followUp) this.followUps.set(id, followUp);
     return new Promise<Response>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.onBusy(this.pending.size);
@@ -68,6 +80,7 @@ export class Engine {
     this.worker.terminate();
     const pending = [...this.pending.values()];
     this.pending.clear();
+    this.followUps.clear();
     this.start();
     this.onBusy(0);
     for (const p of pending) p.reject(new Cancelled());

@@ -6,7 +6,7 @@
 import { niceTicks, tickLabel } from '../../src/render/svg.js';
 import { Cancelled, Engine, type Outgoing } from './engine.js';
 import { PRESETS, type Preset } from './networks.js';
-import { CLICK_PREIMAGE_COLOR, type ClickResult, type ColorSpec, type Fills, type NetInfo, type PackedSlice, type PartInfo, type PlaneSpec, type Response, type WorkerTimings } from './protocol.js';
+import { CLICK_PREIMAGE_COLOR, RASTER_ABOVE, type ClickResult, type ColorSpec, type Fills, type NetInfo, type PackedSlice, type PartInfo, type PlaneSpec, type Response, type SliceData, type SlicePicture, type WorkerTimings } from './protocol.js';
 import { fillPolygons, outlineRegions, rgba } from './raster.js';
 import { mergePackedParts } from '../../src/render/slice.js';
 
@@ -74,6 +74,8 @@ const app = {
   origin: [] as number[],
   /** What is drawn: the slice and its fills, or its parts (computed by the two workers) each with its fills. */
   layers: null as Layer[] | null,
+  /** A large slice's picture from the workers (drawn as it is until the colouring changes). */
+  picture: null as { picture: SlicePicture; plane: PlaneSpec } | null,
   /** The whole slice (the parts joined on first use: hover needs one region numbering). */
   merged: null as PackedSlice | null,
   /** The fills' title and legend (of the whole slice). */
@@ -106,7 +108,15 @@ function wholeSlice(): PackedSlice | null {
   return app.merged;
 }
 
+/** Clicks waiting for the data after a picture. */
+let dataWaiters: (() => void)[] = [];
+
 function clearSlice(): void {
+  app.picture = null;
+  // clicks waiting for a superseded picture's data give up
+  const waiting = dataWaiters;
+  dataWaiters = [];
+  for (const w of waiting) w();
   app.layers = null;
   app.merged = null;
   app.fills = null;
@@ -148,9 +158,9 @@ app.engine.onBusy = (n) => {
 };
 
 /** Sends a request; an `error` answer becomes a shown message and null. */
-async function ask(msg: Outgoing, transfer: Transferable[] = []): Promise<Response | null> {
+async function ask(msg: Outgoing, transfer: Transferable[] = [], followUp?: (r: Response) => void): Promise<Response | null> {
   try {
-    const r = await app.engine.request(msg, transfer);
+    const r = await app.engine.request(msg, transfer, followUp);
     if (r.type === 'error') {
       showError(r.code, r.message);
       return null;
@@ -391,35 +401,46 @@ async function draw(): Promise<void> {
   const seq = ++app.seq.slice;
   const t0 = performance.now();
   const names = { inputs: app.net.preset?.inputNames, classes: app.net.preset?.classNames };
-  const r = await ask({ type: 'slice', plane, color, names });
-  if (!r || r.type !== 'slice' || seq !== app.seq.slice) return;
+  // a large slice comes as its picture (scan-converted in the workers) and then its data
+  const box = rasterBox();
+  const r = await ask({ type: 'slice', plane, color, names, raster: { width: box.w, height: box.h } }, [], (d) => {
+    if (d.type === 'sliceData' && seq === app.seq.slice) acceptSliceData(d, box);
+  });
+  if (!r || (r.type !== 'slice' && r.type !== 'slicePicture') || seq !== app.seq.slice) return;
   const tReceived = performance.now();
   clearSlice(); // the hover grid is built on the first hover
-  app.layers = r.parts ? r.parts.map((p, i) => (i === 0 ? { slice: r.slice, fills: r.fills, part: p.part } : { slice: p.more!.slice, fills: p.more!.fills, part: p.part })) : [{ slice: r.slice, fills: r.fills, part: null }];
-  if (!r.parts) app.merged = r.slice;
-  app.fills = r.fills;
   app.click = null;
   app.hover = -1;
-  const drawMs = drawBase();
+  let drawMs: number;
+  if (r.type === 'slicePicture') {
+    // the data follows (acceptSliceData): until then hovering and clicking wait
+    app.picture = { picture: r.picture, plane: r.plane };
+    drawMs = drawBase();
+  } else {
+    setSliceData(r);
+    drawMs = drawBase();
+  }
   drawOverlay();
   const tDrawn = performance.now();
   const transferMs = Math.max(0, performance.timeOrigin + tReceived - r.timings.postedAt);
-  showStats(tDrawn - t0, drawMs, false, { pack: r.timings.pack, transfer: transferMs });
-  renderLegend();
+  const stats = r.type === 'slicePicture' ? r.stats : r.slice.stats, status = r.type === 'slicePicture' ? r.status : r.slice.status;
+  showStats(stats, status, r.type === 'slicePicture' ? r.coloringMs : r.fills.milliseconds, tDrawn - t0, drawMs, false, { pack: r.timings.pack, transfer: transferMs });
+  if (r.type === 'slicePicture') renderLegend(r.title, r.legend);
+  else renderLegend();
   ui.preimageCount.textContent = 'no point clicked';
   delete ui.preimageCount.dataset.count;
   ui.clickInfo.replaceChildren();
   // the time to the next frame too (the picture on the screen), without holding anything up
   const timing: SliceTiming = {
     network: app.net.info.name,
-    regions: r.slice.stats.regions,
-    fillPolygons: app.layers!.reduce((a, l) => a + l.fills.color.length, 0),
+    regions: stats.regions,
+    fillPolygons: r.type === 'slice' ? app.layers!.reduce((a, l) => a + l.fills.color.length, 0) : null,
     worker: r.timings,
     transferMs,
     drawMs,
     drawnMs: tDrawn - t0,
     frameMs: null,
-    raster: r.slice.stats.regions > RASTER_ABOVE,
+    raster: stats.regions > RASTER_ABOVE,
   };
   recordTiming(timing);
   requestAnimationFrame(() => setTimeout(() => {
@@ -428,14 +449,37 @@ async function draw(): Promise<void> {
   }, 0));
 }
 
+/** Keeps a slice's data (the parts as they are, or the whole slice). */
+function setSliceData(r: SliceData): void {
+  app.layers = r.parts ? r.parts.map((p, i) => (i === 0 ? { slice: r.slice, fills: r.fills, part: p.part } : { slice: p.more!.slice, fills: p.more!.fills, part: p.part })) : [{ slice: r.slice, fills: r.fills, part: null }];
+  if (!r.parts) app.merged = r.slice;
+  app.fills = r.fills;
+}
+
+/** The data after a slice's picture: kept for hovering, clicking and redrawing; a waiting hover is answered. */
+function acceptSliceData(r: SliceData, box: ReturnType<typeof rasterBox>): void {
+  setSliceData(r);
+  const waiting = dataWaiters;
+  dataWaiters = [];
+  for (const w of waiting) w();
+  const now = rasterBox();
+  // the picture no longer fits the canvas (the device pixel ratio changed): drawn from the data
+  if (now.w !== box.w || now.h !== box.h) {
+    app.picture = null;
+    drawBase();
+  }
+  if (lastMove) updateHover();
+}
+
 /** One slice request, from the click to the drawn picture (milliseconds; exposed as window.__timings). */
 interface SliceTiming {
   network: string;
   regions: number;
-  fillPolygons: number;
+  /** Fill polygons drawn on the page (null: the workers drew the picture). */
+  fillPolygons: number | null;
   /** Inside the worker: computeSlice, colouring, copying out, all. */
   worker: WorkerTimings;
-  /** From the worker's postMessage to the page receiving the answer. */
+  /** From the worker's postMessage to the page receiving the answer (the picture, for large slices). */
   transferMs: number;
   /** Drawing the slice canvas on the page. */
   drawMs: number;
@@ -474,12 +518,16 @@ async function recolor(): Promise<void> {
   const whole = wholeSlice()!;
   app.layers = [{ slice: whole, fills: r.fills, part: null }];
   app.fills = r.fills;
+  app.picture = null;
   const drawMs = drawBase();
-  showStats(performance.now() - t0, drawMs, true);
+  const s0 = app.layers[0].slice;
+  showStats(s0.stats, s0.status, r.fills.milliseconds, performance.now() - t0, drawMs, true);
   renderLegend();
 }
 
 async function clickAt(u: number, v: number): Promise<void> {
+  // a click between a picture and its data waits for the data
+  if (!app.layers && app.picture) await new Promise<void>((resolve) => dataWaiters.push(resolve));
   if (!app.layers) return;
   clearError();
   const seq = ++app.seq.click;
@@ -548,8 +596,12 @@ function tracePolygon(ctx: CanvasRenderingContext2D, verts: Float64Array, a: num
   ctx.closePath();
 }
 
-/** Slices with more regions than this are scan-converted (raster.ts) instead of drawn as canvas paths. */
-const RASTER_ABOVE = 3000;
+/** The plot area in device pixels (the canvas is W × H times the device pixel ratio, as setupCanvas makes it). */
+function rasterBox(): { x0: number; y0: number; w: number; h: number } {
+  const dpr = Math.round(W * (window.devicePixelRatio || 1)) / W;
+  const x0 = Math.round(M.left * dpr), y0 = Math.round(M.top * dpr);
+  return { x0, y0, w: Math.round((M.left + PW) * dpr) - x0, h: Math.round((M.top + PH) * dpr) - y0 };
+}
 
 /** Draws the slice canvas; returns the milliseconds it took. */
 function drawBase(): number {
@@ -557,6 +609,14 @@ function drawBase(): number {
   const ctx = setupCanvas(ui.base);
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, W, H);
+  if (app.picture) {
+    // the workers' picture (scan-converted and outlined there): put as it is
+    const { picture: P, plane } = app.picture;
+    const { x0, y0 } = rasterBox();
+    ctx.putImageData(new ImageData(new Uint8ClampedArray(P.pixels.buffer as ArrayBuffer, P.pixels.byteOffset, 4 * P.width * P.height), P.width, P.height), x0, y0);
+    drawAxes(ctx, plane);
+    return performance.now() - t0;
+  }
   const layers = app.layers;
   if (!layers) return performance.now() - t0;
   const plane = layers[0].slice.plane;
@@ -607,9 +667,7 @@ function vectorBase(ctx: CanvasRenderingContext2D, s: PackedSlice, f: Fills): vo
  * the other, region ids offset per part) and puts the pixels (raster.ts).
  */
 function rasterBase(ctx: CanvasRenderingContext2D, plane: PlaneSpec, layers: Layer[]): void {
-  const dpr = ui.base.width / W;
-  const x0 = Math.round(M.left * dpr), y0 = Math.round(M.top * dpr);
-  const w = Math.round((M.left + PW) * dpr) - x0, h = Math.round((M.top + PH) * dpr) - y0;
+  const { x0, y0, w, h } = rasterBox();
   const { u0, u1, v0, v1 } = plane.rect;
   const sx = w / (u1 - u0), sy = h / (v1 - v0);
   const map = { ox: -u0 * sx, sx, oy: v1 * sy, sy };
@@ -750,23 +808,21 @@ function drawOverlay(): void {
   ctx.restore();
 }
 
-function showStats(roundTripMs: number, drawMs: number, recolored = false, t?: { pack: number; transfer: number }): void {
-  const s = app.layers![0].slice, f = app.fills!;
-  const count = s.stats.regions;
+function showStats(stats: PackedSlice['stats'], status: string, coloringMs: number, roundTripMs: number, drawMs: number, recolored = false, t?: { pack: number; transfer: number }): void {
+  const count = stats.regions;
   ui.regionCount.textContent = `${count.toLocaleString('en-US')} linear regions`;
   ui.regionCount.dataset.count = String(count);
-  const extra = [s.status !== 'complete' ? `stopped early: ${s.status}` : '', s.stats.slivers ? `${s.stats.slivers} slivers below the margin` : ''].filter(Boolean).join(', ');
-  const worker = `${recolored ? '' : `slice ${s.stats.milliseconds.toFixed(1)} ms + `}colouring ${f.milliseconds.toFixed(1)} ms${t ? ` + copy ${t.pack.toFixed(1)} ms` : ''} in the worker`;
+  const extra = [status !== 'complete' ? `stopped early: ${status}` : '', stats.slivers ? `${stats.slivers} slivers below the margin` : ''].filter(Boolean).join(', ');
+  const worker = `${recolored ? '' : `slice ${stats.milliseconds.toFixed(1)} ms + `}colouring ${coloringMs.toFixed(1)} ms${t && t.pack > 0 ? ` + copy ${t.pack.toFixed(1)} ms` : ''} in the worker`;
   ui.timing.textContent = `${worker}; ${t ? `transfer ${t.transfer.toFixed(1)} ms; ` : ''}drawn in ${drawMs.toFixed(1)} ms; ${roundTripMs.toFixed(0)} ms ${recolored ? 'in all' : 'from request to drawn'}${extra ? ` (${extra})` : ''}`;
-  ui.timing.dataset.sliceMs = String(s.stats.milliseconds);
+  ui.timing.dataset.sliceMs = String(stats.milliseconds);
   ui.timing.dataset.totalMs = String(roundTripMs);
   delete ui.timing.dataset.frameMs;
 }
 
-function renderLegend(): void {
-  const f = app.fills!;
-  ui.title.textContent = `${app.net!.info.name}: ${f.title}`;
-  const items = f.legend.map((e) => {
+function renderLegend(title = app.fills!.title, legend = app.fills!.legend): void {
+  ui.title.textContent = `${app.net!.info.name}: ${title}`;
+  const items = legend.map((e) => {
     const li = document.createElement('li');
     const sw = document.createElement('span');
     sw.className = 'swatch';
@@ -829,7 +885,7 @@ function regionAt(u: number, v: number): number {
 }
 
 function eventUV(e: MouseEvent): [number, number] | null {
-  const s = app.layers?.[0].slice;
+  const s = app.layers?.[0].slice ?? app.picture;
   if (!s) return null;
   const box = ui.overlay.getBoundingClientRect();
   const x = ((e.clientX - box.left) / box.width) * W, y = ((e.clientY - box.top) / box.height) * H;
@@ -933,23 +989,31 @@ function renderClick(): void {
 // events
 
 let hoverFrame = 0;
+/** The last mouse position over the picture (null after it left): hovering answers it when the slice's data arrives too. */
 let lastMove: MouseEvent | null = null;
+
+function updateHover(): void {
+  // before a picture's data has arrived: answered when it does (acceptSliceData)
+  if (!app.layers) return;
+  const uv = lastMove && eventUV(lastMove);
+  if (!uv) return;
+  const r = regionAt(uv[0], uv[1]);
+  renderHover(uv[0], uv[1], r);
+  if (r !== app.hover) {
+    app.hover = r;
+    drawOverlay();
+  }
+}
 ui.overlay.addEventListener('mousemove', (e) => {
   lastMove = e;
   if (hoverFrame) return;
   hoverFrame = requestAnimationFrame(() => {
     hoverFrame = 0;
-    const uv = lastMove && eventUV(lastMove);
-    if (!uv) return;
-    const r = regionAt(uv[0], uv[1]);
-    renderHover(uv[0], uv[1], r);
-    if (r !== app.hover) {
-      app.hover = r;
-      drawOverlay();
-    }
+    updateHover();
   });
 });
 ui.overlay.addEventListener('mouseleave', () => {
+  lastMove = null;
   app.hover = -1;
   drawOverlay();
 });

@@ -4,6 +4,12 @@
  * Geometry crosses the boundary packed into typed arrays whose buffers are transferred, not copied.
  */
 
+/**
+ * Slices with more regions than this are scan-converted (raster.ts) instead of drawn as canvas
+ * paths; the workers do it when the request says how many pixels (Request `slice`.raster).
+ */
+export const RASTER_ABOVE = 3000;
+
 /** Colour of the clicked point's preimage (drawn over the fills, on the page and in the SVG). */
 export const CLICK_PREIMAGE_COLOR = '#6a3d9a';
 
@@ -81,15 +87,20 @@ export interface WorkerTimings {
   /** The slice: both parts (in parallel) and joining them, or one computeSlice without the helper. */
   slice: number;
   /** With the helper: part 0 here, part 1 in the helper, the wait for it after part 0, the join. */
-  parts: { own: number; helper: number | null; helperColoring: number | null; wait: number; merge: number } | null;
+  parts: { own: number; helper: number | null; helperColoring: number | null; helperRaster: number | null; wait: number; merge: number } | null;
   /**
    * The colouring (classColoring, targetColoring or pattern keys) and packing its polygons; with
    * the helper, class colouring is done per part (this worker's part while the helper finishes)
    * and joined, and this counts this worker's share.
    */
   coloring: number;
-  /** Copying the packed arrays out for transfer. */
+  /**
+   * Copying the packed arrays out for transfer before the answer that is drawn (0 when a picture
+   * goes first: the copies are made after it, for the `sliceData` message).
+   */
   pack: number;
+  /** Scan conversion in this worker (its part, or the whole slice) and joining the parts' pixels; 0 without a picture. */
+  raster: number;
   /** Everything in the worker, from the request's arrival to postMessage. */
   total: number;
   /** performance.timeOrigin + performance.now() when the answer was posted (to time the transfer). */
@@ -145,7 +156,19 @@ export interface ClickResult {
 
 export type Request =
   | { type: 'load'; id: number; name: string; bytes: ArrayBuffer }
-  | { type: 'slice'; id: number; plane: PlaneSpec; color: ColorSpec; names?: Names }
+  | {
+      type: 'slice';
+      id: number;
+      plane: PlaneSpec;
+      color: ColorSpec;
+      names?: Names;
+      /**
+       * The plot area in device pixels: a slice with more than RASTER_ABOVE regions is then
+       * answered with its picture first (`slicePicture`, scan-converted in the workers) and its
+       * data right after (`sliceData`).
+       */
+      raster?: { width: number; height: number };
+    }
   | { type: 'color'; id: number; color: ColorSpec }
   | { type: 'click'; id: number; u: number; v: number; layer: number }
   | { type: 'export'; id: number; kind: 'svg' | 'json' };
@@ -156,18 +179,41 @@ export interface Names {
   classes?: string[];
 }
 
+/** A slice's data as the page keeps it (the `slice` answer, and `sliceData` after a picture). */
+export interface SliceData {
+  /** The whole slice, or (with `parts`) part 0 of it; `stats` are the whole slice's. */
+  slice: PackedSlice;
+  fills: Fills;
+  timings: WorkerTimings;
+  /** A slice computed in parts: part i's info, and parts 1.. themselves (`slice`, `fills` are part 0). */
+  parts: { part: PartInfo; more: { slice: PackedSlice; fills: Fills } | null }[] | null;
+}
+
+/** A large slice's picture: the plot area's pixels (ImageData's byte order), ready for putImageData. */
+export interface SlicePicture {
+  width: number;
+  height: number;
+  pixels: Uint32Array;
+}
+
 export type Response =
   | { type: 'loaded'; id: number; info: NetInfo; milliseconds: number }
+  | ({ type: 'slice'; id: number } & SliceData)
   | {
-      type: 'slice';
+      /** The answer to a `slice` request with `raster` for a large slice; `sliceData` with the same id follows. */
+      type: 'slicePicture';
       id: number;
-      /** The whole slice, or (with `parts`) part 0 of it; `stats` are the whole slice's. */
-      slice: PackedSlice;
-      fills: Fills;
+      picture: SlicePicture;
+      plane: PlaneSpec;
+      status: string;
+      stats: PackedSlice['stats'];
+      title: string;
+      legend: Fills['legend'];
+      /** The colouring's time (Fills.milliseconds). */
+      coloringMs: number;
       timings: WorkerTimings;
-      /** A slice computed in parts: part i's info, and parts 1.. themselves (`slice`, `fills` are part 0). */
-      parts: { part: PartInfo; more: { slice: PackedSlice; fills: Fills } | null }[] | null;
     }
+  | ({ type: 'sliceData'; id: number } & SliceData)
   | { type: 'color'; id: number; fills: Fills }
   | { type: 'click'; id: number; click: ClickResult }
   | { type: 'export'; id: number; kind: 'svg' | 'json'; text: string; filename: string }

@@ -100,3 +100,107 @@ export function outlineRegions(pixels: Uint32Array, ids: Int32Array, width: numb
     }
   }
 }
+
+/** A slice (or one part of it) scan-converted: per pixel its region (−1: none of these regions) and colour (0: none). */
+export interface RegionRaster {
+  width: number;
+  height: number;
+  ids: Int32Array;
+  pixels: Uint32Array;
+}
+
+/**
+ * Scan-converts regions and their fills (polygon i of the fills lies in region `region[i]` and has
+ * colour `colours[color[i]]`), as the page did for the whole slice: every region's pixels get its
+ * id; a region with one fill polygon takes that polygon's colour pixel by pixel, the few regions
+ * cut into several polygons (where the class changes) are filled polygon by polygon on top. Runs
+ * in the workers, one part each, so that the page only puts the joined pixels (joinRasters).
+ */
+export function rasterizeRegions(
+  regions: { offsets: Uint32Array; verts: Float64Array },
+  fills: { offsets: Uint32Array; verts: Float64Array; color: ArrayLike<number>; region: ArrayLike<number> },
+  colours: Uint32Array,
+  width: number,
+  height: number,
+  map: PixelMap,
+): RegionRaster {
+  const count = regions.offsets.length - 1;
+  const ids = new Int32Array(width * height).fill(-1);
+  fillPolygons(ids, width, height, regions.offsets, regions.verts, null, map);
+  // colours as int32 (the same bits): V8 keeps them in registers rather than as doubles
+  const regionColour = new Int32Array(count);
+  // fill polygons per region, saturating at 2 (one or several is all that matters)
+  const parts = new Uint8Array(count);
+  const nf = fills.offsets.length - 1;
+  for (let i = 0; i < nf; i++) {
+    const r = fills.region[i];
+    if (parts[r] < 2) parts[r]++;
+    regionColour[r] = colours[fills.color[i]] | 0;
+  }
+  const pix = new Int32Array(width * height);
+  for (let p = 0; p < ids.length; p++) { const id = ids[p]; if (id >= 0) pix[p] = regionColour[id]; }
+  let mixed = 0, coords = 0;
+  for (let i = 0; i < nf; i++) if (parts[fills.region[i]] > 1) { mixed++; coords += fills.offsets[i + 1] - fills.offsets[i]; }
+  if (mixed > 0) {
+    const offs = new Uint32Array(mixed + 1), vs = new Float64Array(coords), cs = new Int32Array(mixed);
+    let k = 0, n = 0;
+    for (let i = 0; i < nf; i++) {
+      if (parts[fills.region[i]] <= 1) continue;
+      vs.set(fills.verts.subarray(fills.offsets[i], fills.offsets[i + 1]), n);
+      n += fills.offsets[i + 1] - fills.offsets[i];
+      offs[++k] = n;
+      cs[k - 1] = colours[fills.color[i]] | 0;
+    }
+    fillPolygons(pix, width, height, offs, vs, cs, map);
+  }
+  return { width, height, ids, pixels: new Uint32Array(pix.buffer) };
+}
+
+/**
+ * Joins the rasters of a slice's parts (the regions of part i numbered after those of parts
+ * 0..i − 1; `counts[i]` regions each) into the picture: later parts win a pixel both claim (as
+ * filling them one after the other would), pixels of no region are `background`, region
+ * boundaries are darkened as outlineRegions does. Works in place on the first raster's arrays and
+ * returns its pixels.
+ */
+export function joinRasters(parts: RegionRaster[], counts: number[], background: number, ink: number, alpha: number): Uint32Array {
+  const { width, height, ids, pixels } = parts[0];
+  // more than two parts: parts 2.. folded into part 1 first (their ids shifted to follow part 1's)
+  let base = parts.length > 1 ? counts[1] : 0;
+  for (let i = 2; i < parts.length; i++) {
+    const qi = parts[i].ids, qx = parts[i].pixels, pi = parts[1].ids, px = parts[1].pixels;
+    for (let p = 0; p < qi.length; p++) if (qi[p] >= 0) { pi[p] = qi[p] + base; px[p] = qx[p]; }
+    base += counts[i];
+  }
+  // one pass: each pixel's joined id and colour, then the outline test against its left and upper
+  // neighbours (already joined), as outlineRegions does; colours as int32 (the same bits) so
+  // that V8 keeps them in registers rather than as doubles
+  const pix = new Int32Array(pixels.buffer, pixels.byteOffset, pixels.length);
+  const pi = parts.length > 1 ? parts[1].ids : ids;
+  const px = parts.length > 1 ? new Int32Array(parts[1].pixels.buffer, parts[1].pixels.byteOffset, parts[1].pixels.length) : pix;
+  const base1 = parts.length > 1 ? counts[0] : 0, bg = background | 0;
+  const ir = ink & 0xff, ig = (ink >> 8) & 0xff, ib = (ink >> 16) & 0xff;
+  const f = Math.round(alpha * 256), g = 256 - f;
+  for (let j = 0; j < height; j++) {
+    const row = j * width;
+    for (let i = 0; i < width; i++) {
+      const p = row + i;
+      let id = ids[p], c = pix[p];
+      const q = pi[p];
+      if (pi !== ids && q >= 0) { id = q + base1; c = px[p]; ids[p] = id; }
+      else if (id < 0) c = bg;
+      if ((i > 0 && ids[p - 1] !== id) || (j > 0 && ids[p - width] !== id)) {
+        const r = ((c & 0xff) * g + ir * f) >> 8, gg = (((c >> 8) & 0xff) * g + ig * f) >> 8, b = (((c >>> 16) & 0xff) * g + ib * f) >> 8;
+        c = 0xff000000 | (b << 16) | (gg << 8) | r;
+      }
+      pix[p] = c;
+    }
+  }
+  return pixels;
+}
+
+/** The pixel map of a rectangle drawn into width × height pixels (u to the right, v up). */
+export function pixelMap(rect: { u0: number; u1: number; v0: number; v1: number }, width: number, height: number): PixelMap {
+  const sx = width / (rect.u1 - rect.u0), sy = height / (rect.v1 - rect.v0);
+  return { ox: -rect.u0 * sx, sx, oy: rect.v1 * sy, sy };
+}

@@ -10,10 +10,11 @@ import { classColoring, mergeClassColorings, patternKey, targetColoring, type Cl
 import { CLASS_COLORS, OUTSIDE_COLOR, PREIMAGE_COLORS, patternColor } from '../../src/render/palette.js';
 import { computeSlice, coordinatePlane, mergeSliceParts, regionAt, slicePoint, type PackedRegions, type Slice } from '../../src/render/slice.js';
 import type { HelperRequest, HelperResponse } from './helper.js';
+import { joinRasters, pixelMap, rasterizeRegions, rgba, type RegionRaster } from './raster.js';
 import { warmUp } from './warmup.js';
 import { sliceSvg, type SliceOverlay } from '../../src/render/svg.js';
 import { polygonDepth } from '../../src/render/polygon.js';
-import { CLICK_PREIMAGE_COLOR, type ClickResult, type ColorSpec, type Fills, type NetInfo, type Names, type PackedPolygons, type PackedSlice, type PlaneSpec, type PointPreimage, type PartInfo, type Request, type Response, type WorkerTimings } from './protocol.js';
+import { CLICK_PREIMAGE_COLOR, RASTER_ABOVE, type ClickResult, type ColorSpec, type Fills, type NetInfo, type Names, type PackedPolygons, type PackedSlice, type PlaneSpec, type PointPreimage, type PartInfo, type Request, type Response, type WorkerTimings } from './protocol.js';
 
 
 interface State {
@@ -50,7 +51,7 @@ async function handle(req: Request): Promise<void> {
   try {
     switch (req.type) {
       case 'load': return await load(req.id, req.name, req.bytes);
-      case 'slice': return await slice(req.id, req.plane, req.color, req.names ?? {});
+      case 'slice': return await slice(req.id, req.plane, req.color, req.names ?? {}, req.raster ?? null);
       case 'color': return color(req.id, req.color);
       case 'click': return click(req.id, req.u, req.v, req.layer);
       case 'export': return exportFile(req.id, req.kind);
@@ -151,7 +152,7 @@ function pack(polys: number[][]): PackedPolygons {
   return { offsets, verts };
 }
 
-async function slice(id: number, plane: PlaneSpec, colorSpec: ColorSpec, names: Names): Promise<void> {
+async function slice(id: number, plane: PlaneSpec, colorSpec: ColorSpec, names: Names, raster: RasterSize | null): Promise<void> {
   const t0 = performance.now();
   const net = need(S.net, 'a network');
   const cp = coordinatePlane(net.inputSize, plane.dims, plane.origin);
@@ -161,29 +162,30 @@ async function slice(id: number, plane: PlaneSpec, colorSpec: ColorSpec, names: 
   Object.assign(S, { slice: null, lazySlice: null, coloring: null, lazyColoring: null, fills: null });
   // two parts in parallel: part 1 in the helper, part 0 here (SliceOptions.part)
   const rule = colorSpec.kind === 'class' ? colorSpec.rule : null;
-  const other = askHelper({ type: 'slice', seq: ++helperSeq, plane, part: { index: 1, count: 2 }, rule });
+  // class colours as pixels, for the parts' scan conversion
+  const classColours = Array.from({ length: net.outputSize }, (_, k) => rgba(CLASS_COLORS[k % CLASS_COLORS.length]));
+  // a part is scan-converted where it is computed when it alone would need it (the join
+  // scan-converts a part that was not)
+  const partAbove = RASTER_ABOVE / 2;
+  const other = askHelper({ type: 'slice', seq: ++helperSeq, plane, part: { index: 1, count: 2 }, rule, raster: raster && rule !== null ? { ...raster, above: partAbove, colours: classColours } : null });
   if (!other) {
     // no helper: the whole slice here
     const sl = computeSlice(net, cp, plane.rect, { units: plane.units });
     const t1 = performance.now();
     S.slice = sl;
-    const fills = makeFills(net, sl, colorSpec);
-    const t2 = performance.now();
-    const msg = packSlice(sl, t1 - t0);
-    const t3 = performance.now();
-    const timings: WorkerTimings = { slice: t1 - t0, parts: null, coloring: t2 - t1, pack: t3 - t2, total: performance.now() - t0, postedAt: performance.timeOrigin + performance.now() };
-    post({ type: 'slice', id, slice: msg.slice, fills, timings, parts: null }, [...msg.buffers, ...fillBuffers(fills)]);
-    return;
+    return answerWhole(id, net, sl, colorSpec, raster, t0, t1, null);
   }
   const own = computeSlice(net, cp, plane.rect, { units: plane.units, part: { index: 0, count: 2 } });
   const tOwn = performance.now();
-  // colour this part while the helper finishes (and colours) its own
+  // colour (and scan-convert) this part while the helper finishes its own
   const ownColoring = rule !== null ? classColoring(own, { rule }) : null;
   const tOwnColoring = performance.now();
+  const ownRaster = raster && ownColoring && own.packed!.count > partAbove ? rasterizeColoring(own, ownColoring, classColours, raster) : null;
+  const tOwnRaster = performance.now();
   const r = await other;
   const tWait = performance.now();
   const theirs = r.type === 'slice' ? (r.slice as Slice) : computeSlice(net, cp, plane.rect, { units: plane.units, part: { index: 1, count: 2 } });
-  const partsMs = { own: tOwn - t0, helper: r.type === 'slice' ? r.milliseconds : null, helperColoring: r.type === 'slice' ? r.coloringMs : null, wait: tWait - tOwnColoring, merge: 0 };
+  const partsMs = { own: tOwn - t0, helper: r.type === 'slice' ? r.milliseconds : null, helperColoring: r.type === 'slice' ? r.coloringMs : null, helperRaster: r.type === 'slice' ? r.rasterMs : null, wait: tWait - tOwnRaster, merge: 0 };
   S.lazySlice = () => mergeSliceParts([own, theirs], net);
   if (ownColoring && rule !== null && colorSpec.kind === 'class') {
     // class colouring (the default): the page gets both parts and draws them as they are; the
@@ -192,20 +194,34 @@ async function slice(id: number, plane: PlaneSpec, colorSpec: ColorSpec, names: 
     S.lazyColoring = () => mergeClassColorings([{ coloring: ownColoring, part: own.part! }, { coloring: theirColoring, part: theirs.part! }]);
     S.color = colorSpec;
     const classAreas = ownColoring.classAreas.map((a, k) => a + theirColoring.classAreas[k]);
+    const total = own.packed!.count + theirs.packed!.count;
+    const sliceMs = tOwn - t0 + (tWait - tOwnRaster);
+    const coloringMs = tOwnColoring - tOwn;
+    const stats = { regions: own.stats.regions + theirs.stats.regions, splits: own.stats.splits + theirs.stats.splits - own.part!.shared.splits, slivers: own.stats.slivers + theirs.stats.slivers - own.part!.shared.slivers, thin: own.stats.thin + theirs.stats.thin, milliseconds: sliceMs };
+    let rasterMs = 0;
+    if (raster && total > RASTER_ABOVE) {
+      // the picture first: the parts' pixels joined and outlined here, put as they are on the page
+      const t1 = performance.now();
+      const rasters = [ownRaster ?? rasterizeColoring(own, ownColoring, classColours, raster), (r.type === 'slice' && r.raster) || rasterizeColoring(theirs, theirColoring, classColours, raster)];
+      const pixels = joinRasters(rasters, [own.packed!.count, theirs.packed!.count], WHITE, INK, outlineAlpha(total));
+      rasterMs = tOwnRaster - tOwnColoring + performance.now() - t1;
+      const legend = classLegend(spec(colorSpec), classAreas, own.rect);
+      const timings: WorkerTimings = { slice: sliceMs, parts: partsMs, coloring: coloringMs, pack: 0, raster: rasterMs, total: performance.now() - t0, postedAt: performance.timeOrigin + performance.now() };
+      post({ type: 'slicePicture', id, picture: { width: raster.width, height: raster.height, pixels }, plane: S.plane, status: own.status === 'complete' ? theirs.status : own.status, stats, title: legend.title, legend: legend.legend, coloringMs, timings }, [pixels.buffer as ArrayBuffer]);
+    }
+    // the data (for hovering and redrawing on the page): copies, the worker keeps its own
+    const t2 = performance.now();
     const fills0 = classFills(spec(colorSpec), ownColoring, classAreas, own.rect);
     const fills1 = classFills(spec(colorSpec), theirColoring, classAreas, own.rect);
     S.fills = fills0;
-    const t2 = performance.now();
     const m0 = packSlice(own, 0), m1 = packSlice(theirs, 0);
     const t3 = performance.now();
-    const sliceMs = tOwn - t0 + (tWait - tOwnColoring);
-    const timings: WorkerTimings = { slice: sliceMs, parts: partsMs, coloring: tOwnColoring - tOwn + (t2 - tWait), pack: t3 - t2, total: performance.now() - t0, postedAt: performance.timeOrigin + performance.now() };
-    const stats = { regions: own.stats.regions + theirs.stats.regions, splits: own.stats.splits + theirs.stats.splits - own.part!.shared.splits, slivers: own.stats.slivers + theirs.stats.slivers - own.part!.shared.slivers, thin: own.stats.thin + theirs.stats.thin, milliseconds: sliceMs };
+    const timings: WorkerTimings = { slice: sliceMs, parts: partsMs, coloring: coloringMs, pack: t3 - t2, raster: rasterMs, total: performance.now() - t0, postedAt: performance.timeOrigin + performance.now() };
     m0.slice.stats = stats;
     m1.slice.stats = stats;
-    fills0.milliseconds = fills1.milliseconds = timings.coloring;
+    fills0.milliseconds = fills1.milliseconds = coloringMs;
     post(
-      { type: 'slice', id, slice: m0.slice, fills: fills0, timings, parts: [{ part: m0.part!, more: null }, { part: m1.part!, more: { slice: m1.slice, fills: fills1 } }] },
+      { type: rasterMs > 0 ? 'sliceData' : 'slice', id, slice: m0.slice, fills: fills0, timings, parts: [{ part: m0.part!, more: null }, { part: m1.part!, more: { slice: m1.slice, fills: fills1 } }] },
       [...m0.buffers, ...m1.buffers, ...fillBuffers(fills0), ...fillBuffers(fills1)],
     );
     return;
@@ -216,12 +232,39 @@ async function slice(id: number, plane: PlaneSpec, colorSpec: ColorSpec, names: 
   S.slice = sl;
   const t1 = performance.now();
   partsMs.merge = t1 - tWait;
+  return answerWhole(id, net, sl, colorSpec, raster, t0, t1, partsMs);
+}
+
+/** Answers a slice request with the whole slice: its picture first when large (and asked for), then (or only) its data. */
+function answerWhole(id: number, net: Network, sl: Slice, colorSpec: ColorSpec, raster: RasterSize | null, t0: number, t1: number, partsMs: WorkerTimings['parts']): void {
   const fills = makeFills(net, sl, colorSpec);
   const t2 = performance.now();
-  const msg = packSlice(sl, t1 - t0);
+  let rasterMs = 0;
+  if (raster && sl.packed && sl.packed.count > RASTER_ABOVE) {
+    const colours = fills.palette.map((c) => rgba(c));
+    const R = rasterizeRegions(sl.packed, { offsets: fills.polys.offsets, verts: fills.polys.verts, color: fills.color, region: fills.region }, Uint32Array.from(colours), raster.width, raster.height, pixelMap(sl.rect, raster.width, raster.height));
+    const pixels = joinRasters([R], [sl.packed.count], WHITE, INK, outlineAlpha(sl.packed.count));
+    rasterMs = performance.now() - t2;
+    const timings: WorkerTimings = { slice: t1 - t0, parts: partsMs, coloring: t2 - t1, pack: 0, raster: rasterMs, total: performance.now() - t0, postedAt: performance.timeOrigin + performance.now() };
+    const stats = { regions: sl.stats.regions, splits: sl.stats.splits, slivers: sl.stats.slivers, thin: sl.stats.thin, milliseconds: t1 - t0 };
+    post({ type: 'slicePicture', id, picture: { width: raster.width, height: raster.height, pixels }, plane: S.plane!, status: sl.status, stats, title: fills.title, legend: fills.legend, coloringMs: fills.milliseconds, timings }, [pixels.buffer as ArrayBuffer]);
+  }
   const t3 = performance.now();
-  const timings: WorkerTimings = { slice: t1 - t0, parts: partsMs, coloring: t2 - t1, pack: t3 - t2, total: performance.now() - t0, postedAt: performance.timeOrigin + performance.now() };
-  post({ type: 'slice', id, slice: msg.slice, fills, timings, parts: null }, [...msg.buffers, ...fillBuffers(fills)]);
+  const msg = packSlice(sl, t1 - t0);
+  const t4 = performance.now();
+  const timings: WorkerTimings = { slice: t1 - t0, parts: partsMs, coloring: t2 - t1, pack: t4 - t3, raster: rasterMs, total: performance.now() - t0, postedAt: performance.timeOrigin + performance.now() };
+  post({ type: rasterMs > 0 ? 'sliceData' : 'slice', id, slice: msg.slice, fills, timings, parts: null }, [...msg.buffers, ...fillBuffers(fills)]);
+}
+
+type RasterSize = { width: number; height: number };
+const WHITE = rgba('#ffffff'), INK = rgba('#222222');
+/** Region outlines: fainter when there are very many regions (most pixels then lie on one). */
+const outlineAlpha = (regions: number) => (regions > 20000 ? 0.22 : 0.35);
+
+/** A slice part scan-converted with its class colouring (the colouring's packed arrays as they are). */
+function rasterizeColoring(sl: Slice, cc: ClassColoring, colours: number[], raster: RasterSize): RegionRaster {
+  const cp = cc.packed!;
+  return rasterizeRegions(sl.packed!, { offsets: cp.offsets, verts: cp.verts, color: cp.labels, region: cp.regions }, Uint32Array.from(colours), raster.width, raster.height, pixelMap(sl.rect, raster.width, raster.height));
 }
 
 const spec = (c: ColorSpec) => c as Extract<ColorSpec, { kind: 'class' }>;
@@ -249,19 +292,26 @@ function packSlice(sl: Slice, ms: number): { slice: PackedSlice; part: PartInfo 
   return { slice, part, buffers };
 }
 
+/** Title and legend of a class colouring (the whole slice's class areas). */
+function classLegend(spec: Extract<ColorSpec, { kind: 'class' }>, classAreas: number[], rect: Slice['rect']): { palette: string[]; legend: Fills['legend']; title: string } {
+  const total = (rect.u1 - rect.u0) * (rect.v1 - rect.v0);
+  const palette = Array.from({ length: classAreas.length }, (_, k) => CLASS_COLORS[k % CLASS_COLORS.length]);
+  return {
+    palette,
+    legend: classAreas.flatMap((a, k) => (a > 0 ? [{ color: palette[k], text: `${className(k)} (${pct(a, total)})` }] : [])),
+    title: `predicted class (${spec.rule} of the outputs)`,
+  };
+}
+
 /** Fills of a class colouring (a part's or the whole slice's), with the legend of the whole (`classAreas`). */
 function classFills(spec: Extract<ColorSpec, { kind: 'class' }>, cc: ClassColoring, classAreas: number[], rect: Slice['rect']): Fills {
-  const total = (rect.u1 - rect.u0) * (rect.v1 - rect.v0);
-  const palette = Array.from({ length: cc.classes }, (_, k) => CLASS_COLORS[k % CLASS_COLORS.length]);
   const cp = cc.packed!;
   return {
     polys: { offsets: cp.offsets.slice(), verts: cp.verts.slice() },
     // class labels are >= 0: the same bits read as unsigned
     color: new Uint32Array(cp.labels.slice().buffer),
     region: cp.regions.slice(),
-    palette,
-    legend: classAreas.flatMap((a, k) => (a > 0 ? [{ color: palette[k], text: `${className(k)} (${pct(a, total)})` }] : [])),
-    title: `predicted class (${spec.rule} of the outputs)`,
+    ...classLegend(spec, classAreas, rect),
     milliseconds: 0,
   };
 }
