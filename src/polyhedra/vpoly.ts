@@ -81,6 +81,7 @@ let scratchX = new Float64Array(256);
 let scratchInc = new Uint32Array(64);
 let scratchSide = new Int8Array(64);
 let scratchCommon = new Uint32Array(4);
+let scratchSimple = new Uint8Array(64);
 let scratchH = new Float64Array(64);
 /** Scratch for vertex values computed inside splitVPoly (not kept after the call). */
 function hScratch(nv: number): Float64Array {
@@ -121,6 +122,15 @@ export function splitVPoly(P: VPoly, a: Float64Array, c: number, h: Float64Array
   if (scratchSide.length < nv) scratchSide = new Int8Array(2 * nv);
   const side = scratchSide;
   for (let i = 0; i < nv; i++) side[i] = h[i] > tz ? 1 : h[i] < -tz ? -1 : 0;
+  // a vertex on exactly n facets is simple: their normals are independent, so n−1 of them shared
+  // with another vertex span an edge's line, and the two are adjacent without the third-vertex test
+  if (scratchSimple.length < nv) scratchSimple = new Uint8Array(2 * nv);
+  const simple = scratchSimple;
+  for (let i = 0; i < nv; i++) {
+    let pc = 0;
+    if (side[i] !== 0) for (let w = 0; w < words; w++) pc += popcount32(inc[i * words + w]);
+    simple[i] = pc === n ? 1 : 0;
+  }
   // new vertices on edges crossing h = 0
   const F = P.facetA.length;
   const W2 = Math.max(words, Math.ceil((F + 1) / 32));
@@ -138,7 +148,8 @@ export function splitVPoly(P: VPoly, a: Float64Array, c: number, h: Float64Array
       }
       if (pc < n - 1) continue;
       let adjacent = true;
-      for (let k = 0; k < nv && adjacent; k++) {
+      const quick = pc === n - 1 && (simple[i] === 1 || simple[j] === 1);
+      for (let k = 0; !quick && k < nv && adjacent; k++) {
         if (k === i || k === j) continue;
         let contained = true;
         for (let w = 0; w < words; w++) {

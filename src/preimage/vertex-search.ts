@@ -289,15 +289,16 @@ function leafPieces(f: VFrame, target: TargetSet, stats: SearchStats, n: number,
     out.push(leafPiece(f, f.poly, 0, M, c, stats, n));
     return out;
   }
-  // fast path: a convex piece whose vertices all satisfy a part lies in it (the map is affine on it)
+  // the parts' rows on this leaf (the map is affine here); fast path: a convex piece whose
+  // vertices all satisfy a part lies in it
+  const partRows = target.parts.map((p) => composeRows(p, M, c, target.cols, n));
   if (target.interiorDisjoint || target.parts.length === 1) {
-    const j = wholePart(f.poly, target, M, c, n);
+    const j = wholePart(f.poly, target, partRows);
     if (j >= 0) {
       out.push(leafPiece(f, f.poly, j, M, c, stats, n));
       return out;
     }
   }
-  const partRows = target.parts.map((p) => composeRows(p, M, c, target.cols, n));
   for (let j = 0; j < target.parts.length; j++) {
     // one part, or parts with disjoint interiors: the part's own rows (disjointRows would copy them)
     const pieces = target.interiorDisjoint || target.parts.length === 1 ? [partRows[j]] : disjointRows(partRows, j);
@@ -322,27 +323,16 @@ function leafPiece(f: VFrame, poly: VPoly, part: number, M: Float64Array, c: Flo
   return { pattern: f.patterns.slice(), part, P, cls: thin ? 'thin' : 'full', dim: n, witness, radius, M, c, rows: M.length / n, vpoly: poly };
 }
 
-let scratchY = new Float64Array(256);
-
 /** The index of a target part containing every vertex of P (so all of P), or -1. */
-function wholePart(P: VPoly, target: TargetSet, M: Float64Array, c: Float64Array, n: number): number {
-  const cols = target.cols;
-  if (scratchY.length < P.nv * cols) scratchY = new Float64Array(2 * P.nv * cols);
-  const Y = scratchY;
-  for (let v = 0; v < P.nv; v++) {
-    for (let i = 0; i < cols; i++) {
-      let s = c[i];
-      for (let j = 0; j < n; j++) s += M[i * n + j] * P.X[v * n + j];
-      Y[v * cols + i] = s;
-    }
-  }
+function wholePart(P: VPoly, target: TargetSet, partRows: Row[][]): number {
+  const { n, nv, X } = P;
   parts: for (let j = 0; j < target.parts.length; j++) {
-    const p = target.parts[j];
-    if (p.eqRows > 0) continue;
-    for (let r = 0; r < p.rows; r++) {
-      for (let v = 0; v < P.nv; v++) {
-        let s = -p.t[r];
-        for (let i = 0; i < cols; i++) s += p.T[r * cols + i] * Y[v * cols + i];
+    if (target.parts[j].eqRows > 0) continue;
+    for (const r of partRows[j]) {
+      const a = r.a;
+      for (let v = 0; v < nv; v++) {
+        let s = -r.b;
+        for (let i = 0; i < n; i++) s += a[i] * X[v * n + i];
         if (s > 0) continue parts;
       }
     }
