@@ -425,13 +425,15 @@ type PlaneArrays = { origin: number[]; dir1: number[]; dir2: number[] };
 // The pre-activation kernel in WebAssembly SIMD (f64x2): four output rows at a time, two per
 // vector, the same sums as the plain loop (products added term by term in input order, from 0 for
 // the u and v columns and from the bias for the constant; no fused multiply-add), so results are
-// bit-identical. The weights, biases, maps and compacted inputs of a builder live in one
-// WebAssembly.Memory (an arena reused by every slice in the thread). Checked against the plain
-// loop once when first compiled; where WebAssembly SIMD is missing the plain loop runs.
+// bit-identical. The weights, biases and maps of a builder live in one WebAssembly.Memory (an
+// arena reused by every slice in the thread); the active inputs are passed as two address lists
+// (weight row, input row [a, b, c]), which the kernel reads with splat loads, so that the caller
+// only writes two integers per active input. Checked against the plain loop once when first
+// compiled; where WebAssembly SIMD is missing the plain loop runs.
 
 interface PreKernel {
   memory: WebAssembly.Memory;
-  /** (rowOffsets, inputs, na, rows, bias, Z): byte addresses; rows a multiple of 4. */
+  /** (rowOffsets, inputOffsets, na, rows, bias, Z): byte addresses (two i32 lists of na); rows a multiple of 4. */
   pre: (rowOff: number, act: number, na: number, rows: number, bias: number, z: number) => void;
 }
 
@@ -446,8 +448,9 @@ function preKernelBytes(): Uint8Array<ArrayBuffer> {
   const lane = (l: number) => [...simd(33), l];
   const fstore = (off: number) => [0x39, 3, ...uleb(off)];
   const ZERO = [...simd(12), ...new Array<number>(16).fill(0)];
-  // params 0 rowOff, 1 act, 2 na, 3 rows, 4 bias, 5 z; locals 6 j, 7 t, 8 p, 9 ap, 10 rp, 11 zp;
-  // v128 12 A0, 13 A1, 14 B0, 15 B1, 16 C0, 17 C1, 18 x, 19 y, 20 zc, 21 w0, 22 w1
+  const splat = (off: number) => [...simd(10), 3, ...uleb(off)];
+  // params 0 rowOff, 1 actOff, 2 na, 3 rows, 4 bias, 5 z; locals 6 j, 7 t, 8 p, 9 ap, 10 rp, 11 zp;
+  // v128 12 A0, 13 A1, 14 B0, 15 B1, 16 C0, 17 C1, 18 x, 19 y, 20 zc, 21 w0, 22 w1; i32 23 aa
   const acc = (dst: number, w: number, x: number) => [...get(dst), ...get(w), ...get(x), ...MUL, ...ADD, ...set(dst)];
   const store = (off: number, v: number, l: number) => [...get(11), ...get(v), ...lane(l), ...fstore(off)];
   const body = [
@@ -460,9 +463,10 @@ function preKernelBytes(): Uint8Array<ArrayBuffer> {
     0x02, 0x40, 0x03, 0x40,
     ...get(7), ...get(2), 0x4f, 0x0d, 1,
     ...get(10), 0x28, 2, 0, ...get(6), ...i32c(3), 0x74, 0x6a, 0x22, 8, ...vload(0), ...set(21), ...get(8), ...vload(16), ...set(22),
-    ...get(9), ...vload(0), ...set(18), ...get(9), ...vload(16), ...set(19), ...get(9), ...vload(32), ...set(20),
+    ...get(9), 0x28, 2, 0, ...set(23),
+    ...get(23), ...splat(0), ...set(18), ...get(23), ...splat(8), ...set(19), ...get(23), ...splat(16), ...set(20),
     ...acc(12, 21, 18), ...acc(13, 22, 18), ...acc(14, 21, 19), ...acc(15, 22, 19), ...acc(16, 21, 20), ...acc(17, 22, 20),
-    ...get(7), ...i32c(1), 0x6a, ...set(7), ...get(9), ...i32c(48), 0x6a, ...set(9), ...get(10), ...i32c(4), 0x6a, ...set(10),
+    ...get(7), ...i32c(1), 0x6a, ...set(7), ...get(9), ...i32c(4), 0x6a, ...set(9), ...get(10), ...i32c(4), 0x6a, ...set(10),
     0x0c, 0, 0x0b, 0x0b,
     ...get(5), ...get(6), ...i32c(24), 0x6c, 0x6a, ...set(11),
     ...store(0, 12, 0), ...store(8, 14, 0), ...store(16, 16, 0), ...store(24, 12, 1), ...store(32, 14, 1), ...store(40, 16, 1),
@@ -471,7 +475,7 @@ function preKernelBytes(): Uint8Array<ArrayBuffer> {
     0x0c, 0, 0x0b, 0x0b,
     0x0b,
   ];
-  const locals = [2, 6, 0x7f, 11, 0x7b];
+  const locals = [3, 6, 0x7f, 11, 0x7b, 1, 0x7f];
   const fn = [...locals, ...body];
   const code = [1, ...uleb(fn.length), ...fn];
   const section = (id: number, bytes: number[]) => [id, ...uleb(bytes.length), ...bytes];
@@ -504,15 +508,17 @@ function getPreKernel(): PreKernel | null {
     const k: PreKernel = { memory, pre: inst.exports.pre as PreKernel['pre'] };
     // check: 3 inputs, 8 rows, against the plain sums
     const F = new Float64Array(memory.buffer), I = new Int32Array(memory.buffer);
-    const m = 8, na = 3, T = 0, bias = 8 * 64, act = 8 * 80, rowOff = 8 * 120, z = 8 * 130;
+    const m = 8, na = 3, T = 0, bias = 8 * 64, act = 8 * 80, rowOff = 8 * 120, actOff = 8 * 124, z = 8 * 130;
     for (let i = 0; i < 3 * m; i++) F[T / 8 + i] = Math.sin(i + 1) * 3.7;
     for (let j = 0; j < m; j++) F[bias / 8 + j] = Math.cos(j) / 3;
     const xs = [0.3, -1.7, 2.9, 1e-3, 5.5, -0.25, 7, -8, 0.125];
     for (let t = 0; t < na; t++) {
       I[rowOff / 4 + t] = T + 8 * m * (na - 1 - t);
-      for (let c = 0; c < 3; c++) { F[act / 8 + 6 * t + 2 * c] = xs[3 * t + c]; F[act / 8 + 6 * t + 2 * c + 1] = xs[3 * t + c]; }
+      // input rows in reverse order too: the kernel follows the address list
+      I[actOff / 4 + t] = act + 24 * (na - 1 - t);
+      for (let c = 0; c < 3; c++) F[act / 8 + 3 * (na - 1 - t) + c] = xs[3 * t + c];
     }
-    k.pre(rowOff, act, na, m, bias, z);
+    k.pre(rowOff, actOff, na, m, bias, z);
     for (let j = 0; j < m; j++) {
       let a = 0, b = 0, c = F[bias / 8 + j];
       for (let t = 0; t < na; t++) {
@@ -583,15 +589,24 @@ class SliceBuilder {
   private readonly nl: number;
   private readonly widths: number[];
   private readonly relu: boolean[];
-  /** Transposed weights (column i of W_k contiguous). */
+  /**
+   * Transposed weights (column i of W_k contiguous, at i·mp_k: rows padded with zeros to mp_k, a
+   * multiple of 4, so that the kernel computes every row and no scalar tail remains).
+   */
   private readonly WT: Float64Array[];
+  /** Units per layer rounded up to a multiple of 4 (the stride of WT and the rows of the maps). */
+  private readonly mp: number[];
+  /** Units whose sign differs between a piece and its predecessor (siblingMap's columns). */
+  private dj = new Int32Array(64);
   private readonly bias: Float64Array[];
   /** Two scratch maps per layer (the current sibling's and its predecessor's). */
   private readonly zbuf: Float64Array[][];
   /** The WebAssembly kernel (null: plain loops), its inputs [a, a, b, b, c, c] and weight-row addresses. */
   private kern: PreKernel | null = null;
-  private act6: Float64Array = new Float64Array(0);
   private rowOff: Int32Array = new Int32Array(0);
+  private actOff: Int32Array = new Int32Array(0);
+  /** The layer-0 input map (in the kernel's memory when there is one: the kernel reads it). */
+  private a0: Float64Array = new Float64Array(0);
   /** Active inputs of a preactivation, compacted: indices and their rows [a, b, c]. */
   private idx = new Int32Array(64);
   private act = new Float64Array(3 * 64);
@@ -637,14 +652,15 @@ class SliceBuilder {
     this.nl = layers.length;
     this.widths = layers.map((L) => L.outSize);
     this.relu = layers.map((L) => L.activation === 'relu');
+    this.mp = layers.map((L) => L.outSize + ((4 - (L.outSize % 4)) % 4));
     // weights (transposed), biases, the maps and the compacted inputs: in the kernel's memory when
     // WebAssembly SIMD is there (this thread's arena, grown when needed), else ordinary arrays
     const maxIn0 = Math.max(...layers.map((L) => L.inSize));
     const kern = getPreKernel();
     let alloc: (n: number) => Float64Array = (n) => new Float64Array(n);
     if (kern) {
-      let need = 8 * 6 * maxIn0 + 4 * maxIn0 + 64;
-      for (const L of layers) need += 8 * (L.inSize * L.outSize + L.outSize + 6 * L.outSize) + 64;
+      let need = 8 * 3 * net.inputSize + 8 * maxIn0 + 64;
+      for (const [k, L] of layers.entries()) need += 8 * (L.inSize * this.mp[k] + this.mp[k] + 6 * this.mp[k]) + 64;
       const have = kern.memory.buffer.byteLength;
       if (have < need) kern.memory.grow(Math.ceil((need - have) / 65536));
       const buf = kern.memory.buffer;
@@ -654,22 +670,28 @@ class SliceBuilder {
         at += 8 * n + ((16 - ((8 * n) % 16)) % 16);
         return a;
       };
-      this.act6 = alloc(6 * maxIn0);
+      this.a0 = alloc(3 * net.inputSize);
       this.rowOff = new Int32Array(buf, at, maxIn0);
+      at += 4 * maxIn0 + ((16 - ((4 * maxIn0) % 16)) % 16);
+      this.actOff = new Int32Array(buf, at, maxIn0);
       at += 4 * maxIn0 + ((16 - ((4 * maxIn0) % 16)) % 16);
       this.kern = kern;
     }
-    this.bias = layers.map((L) => {
-      const b = alloc(L.outSize);
+    // padded rows: zero weights and bias (their maps are computed and never read)
+    this.bias = layers.map((L, k) => {
+      const b = alloc(this.mp[k]);
+      b.fill(0);
       b.set(L.bias);
       return b;
     });
-    this.WT = layers.map((L) => {
-      const T = alloc(L.weights.length);
-      for (let j = 0; j < L.outSize; j++) for (let i = 0; i < L.inSize; i++) T[i * L.outSize + j] = L.weights[j * L.inSize + i];
+    this.WT = layers.map((L, k) => {
+      const mp = this.mp[k];
+      const T = alloc(L.inSize * mp);
+      T.fill(0);
+      for (let j = 0; j < L.outSize; j++) for (let i = 0; i < L.inSize; i++) T[i * mp + j] = L.weights[j * L.inSize + i];
       return T;
     });
-    this.zbuf = layers.map((L) => [alloc(3 * L.outSize), alloc(3 * L.outSize)]);
+    this.zbuf = layers.map((L, k) => [alloc(3 * this.mp[k]), alloc(3 * this.mp[k])]);
     this.vb = layers.map(() => new Float64Array(256));
     this.poff = layers.map(() => new Int32Array(32));
     this.pnv = layers.map(() => new Int32Array(32));
@@ -689,12 +711,13 @@ class SliceBuilder {
     const maxIn = maxIn0;
     this.idx = new Int32Array(maxIn);
     this.act = new Float64Array(3 * maxIn);
+    this.dj = new Int32Array(Math.max(...this.widths));
   }
 
   run(): void {
     const n = this.net.inputSize, R = this.rect;
     // layer-0 map: x_k(u, v) = dir1_k u + dir2_k v + origin_k, rows [a, b, c]
-    const A0 = new Float64Array(3 * n);
+    const A0 = this.kern !== null ? this.a0 : new Float64Array(3 * n);
     for (let k = 0; k < n; k++) {
       A0[3 * k] = this.netPlane.dir1[k];
       A0[3 * k + 1] = this.netPlane.dir2[k];
@@ -730,7 +753,23 @@ class SliceBuilder {
    */
   private preactivation(k: number, A: Float64Array, on: Uint8Array | null, onAt: number, Z: Float64Array): Float64Array {
     const L = this.net.layers[k];
-    const w = L.inSize, m = L.outSize;
+    const w = L.inSize, m = L.outSize, mp = this.mp[k];
+    const T = this.WT[k], bias = this.bias[k];
+    const kern = this.kern;
+    if (kern !== null) {
+      // the active inputs as two address lists (weight row, input row), without branches (which
+      // units are on is a coin toss for the predictor): every entry is written, kept iff counted
+      const ro = this.rowOff, ao = this.actOff, tb = T.byteOffset, ab = A.byteOffset;
+      let na = 0;
+      for (let i = 0; i < w; i++) {
+        ro[na] = tb + 8 * i * mp;
+        ao[na] = ab + 24 * i;
+        const nz = A[3 * i] !== 0 || A[3 * i + 1] !== 0 || A[3 * i + 2] !== 0 ? 1 : 0;
+        na += on === null ? nz : on[onAt + i] & nz;
+      }
+      kern.pre(ro.byteOffset, ao.byteOffset, na, mp, bias.byteOffset, Z.byteOffset);
+      return Z;
+    }
     const idx = this.idx, act = this.act;
     let na = 0;
     for (let i = 0; i < w; i++) {
@@ -745,26 +784,11 @@ class SliceBuilder {
     }
     // four output rows at a time (the transposed weights hold them side by side); each row's sums
     // are still taken term by term in input order
-    const T = this.WT[k], bias = this.bias[k];
-    let j = 0;
-    const kern = this.kern;
-    if (kern !== null && m >= 4) {
-      const a6 = this.act6, ro = this.rowOff, tb = T.byteOffset;
-      for (let t = 0; t < na; t++) {
-        ro[t] = tb + 8 * idx[t] * m;
-        const x = act[3 * t], y = act[3 * t + 1], z = act[3 * t + 2];
-        a6[6 * t] = x; a6[6 * t + 1] = x;
-        a6[6 * t + 2] = y; a6[6 * t + 3] = y;
-        a6[6 * t + 4] = z; a6[6 * t + 5] = z;
-      }
-      j = m - (m % 4);
-      kern.pre(ro.byteOffset, a6.byteOffset, na, j, bias.byteOffset, Z.byteOffset);
-    }
-    for (; j + 3 < m; j += 4) {
+    for (let j = 0; j < m; j += 4) {
       let a0 = 0, b0 = 0, c0 = bias[j], a1 = 0, b1 = 0, c1 = bias[j + 1];
       let a2 = 0, b2 = 0, c2 = bias[j + 2], a3 = 0, b3 = 0, c3 = bias[j + 3];
       for (let t = 0; t < na; t++) {
-        const o = idx[t] * m + j;
+        const o = idx[t] * mp + j;
         const x = act[3 * t], y = act[3 * t + 1], z = act[3 * t + 2];
         const w0 = T[o], w1 = T[o + 1], w2 = T[o + 2], w3 = T[o + 3];
         a0 += w0 * x; b0 += w0 * y; c0 += w0 * z;
@@ -776,18 +800,6 @@ class SliceBuilder {
       Z[3 * j + 3] = a1; Z[3 * j + 4] = b1; Z[3 * j + 5] = c1;
       Z[3 * j + 6] = a2; Z[3 * j + 7] = b2; Z[3 * j + 8] = c2;
       Z[3 * j + 9] = a3; Z[3 * j + 10] = b3; Z[3 * j + 11] = c3;
-    }
-    for (; j < m; j++) {
-      let za = 0, zb = 0, zc = bias[j];
-      for (let t = 0; t < na; t++) {
-        const wt = T[idx[t] * m + j];
-        za += wt * act[3 * t];
-        zb += wt * act[3 * t + 1];
-        zc += wt * act[3 * t + 2];
-      }
-      Z[3 * j] = za;
-      Z[3 * j + 1] = zb;
-      Z[3 * j + 2] = zc;
     }
     return Z;
   }
@@ -919,14 +931,17 @@ class SliceBuilder {
     return used;
   }
 
-  /** Zn = the previous sibling's map Zp plus the columns of layer k + 1 whose sign differs (rows s and ps of S). */
-  private siblingMap(k: number, S: Uint8Array, s: number, ps: number, m: number, Z: Float64Array, Zp: Float64Array, Zn: Float64Array): void {
-    const T = this.WT[k + 1], mn = this.widths[k + 1];
+  /**
+   * Zn = the previous sibling's map Zp plus the columns of layer k + 1 of the nd units dj[0..nd)
+   * whose sign differs (rows s of S: the sign now), in increasing unit order.
+   */
+  private siblingMap(k: number, S: Uint8Array, s: number, nd: number, Z: Float64Array, Zp: Float64Array, Zn: Float64Array): void {
+    const T = this.WT[k + 1], mn = this.widths[k + 1], stride = this.mp[k + 1], dj = this.dj;
     Zn.set(Zp);
-    for (let j = 0; j < m; j++) {
-      if (S[s + j] === S[ps + j]) continue;
+    for (let d = 0; d < nd; d++) {
+      const j = dj[d];
       const sg = S[s + j] === 1 ? 1 : -1;
-      const a = sg * Z[3 * j], b = sg * Z[3 * j + 1], c = sg * Z[3 * j + 2], o = j * mn;
+      const a = sg * Z[3 * j], b = sg * Z[3 * j + 1], c = sg * Z[3 * j + 2], o = j * stride;
       for (let i = 0; i < mn; i++) {
         const wt = T[o + i];
         Zn[3 * i] += wt * a;
@@ -1079,10 +1094,14 @@ class SliceBuilder {
       const s = sb + p * m, ps = s - m;
       const Zn = buf[p & 1];
       let diff = 0, act = 0;
-      // signs are 0 or 1: counted without branches (which units are on is a coin toss for the predictor)
-      if (p > 0) for (let j = 0; j < m; j++) { const x = S[s + j]; diff += x ^ S[ps + j]; act += x; }
+      // signs are 0 or 1: counted, and the differing units listed, without branches (which units
+      // are on is a coin toss for the predictor)
+      if (p > 0) {
+        const dj = this.dj;
+        for (let j = 0; j < m; j++) { const x = S[s + j]; dj[diff] = j; diff += x ^ S[ps + j]; act += x; }
+      }
       if (p > 0 && diff <= act / 2) {
-        this.siblingMap(k, S, s, ps, m, Z, buf[(p - 1) & 1], Zn);
+        this.siblingMap(k, S, s, diff, Z, buf[(p - 1) & 1], Zn);
       } else this.preactivation(k + 1, Z, S, s, Zn);
       this.curPat[k] = this.relu[k] ? base + p : -1;
       // a part follows its own first-layer pieces only (the maps of all are made: a sibling's map
