@@ -4,7 +4,7 @@
  * Chromium), acasxu, mnistfc (the VNN-COMP instance lists; options --only <regex>, --limit N,
  * --timeout S, --process, --cpu-limit; see bench/vnncomp.ts). Default: all but acasxu, mnistfc
  * (many minutes), slice-browser (needs Chromium) and threads (1 vs 2 threads, a few minutes; see
- * bench/threads.ts). Every suite checks its answers
+ * bench/threads.ts) and direction (forward vs backward search, a few minutes; bench/direction.ts). Every suite checks its answers
  * before timing them. Suites that need ../shared/data (or $RELU_PREIMAGE_DATA) say so and skip.
  */
 import { machine } from './common.js';
@@ -20,6 +20,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   mnistfc: async () => (await import('./vnncomp.js')).runMnistfcBench(),
   queue: async () => (await import('./queue.js')).runQueueBench(),
   threads: async () => (await import('./threads.js')).runThreadsBench(),
+  direction: async () => (await import('./direction.js')).runDirectionBench(),
 };
 
 // options that take a value (--only <regex>, --limit N, --timeout S) are not suite names
@@ -32,7 +33,7 @@ for (const w of wanted) {
   }
 }
 const out: Record<string, unknown> = { machine: machine(), date: new Date().toISOString() };
-const long = new Set(['acasxu', 'mnistfc', 'slice-browser', 'threads', 'queue']);
+const long = new Set(['acasxu', 'mnistfc', 'slice-browser', 'threads', 'queue', 'direction']);
 for (const name of wanted.length ? wanted : Object.keys(suites).filter((n) => !long.has(n))) {
   process.stderr.write(`bench ${name} ...\n`);
   out[name] = await suites[name]();

@@ -6,7 +6,8 @@
  * Returns: the pieces with their patterns, H-representations, interior witnesses, dimensions,
  * boundedness, V-representations and volumes (dimension <= maxVolumeDim), affine maps and exact
  * certificates; a status that says whether the list is complete.
- * Method: depth-first search over activation patterns (src/preimage/search.ts).
+ * Method: depth-first search over activation patterns, forward from the domain (src/preimage/search.ts,
+ * vertex-search.ts) or, with `direction: 'backward'`, from the target down (src/preimage/backward.ts).
  * Guarantees: when `status` is `complete`, every input of the preimage lies in some piece except
  * within the margin (TOL.FULL_DIM_RADIUS) of a hyperplane, every piece lies in the preimage, and
  * full-dimensional pieces have disjoint interiors. Slivers thinner than the margin are counted in
@@ -23,6 +24,7 @@ import { normalizeDomain, rows, type Domain, type DomainSet } from './domain.js'
 import { RESULT_FORMAT, type PieceJson, type PreimageResult, type ResultStats, type ResultStatus } from './result.js';
 import { vertexSearchApplies, vertexSearchPieces } from './vertex-search.js';
 import { boxScaling, type BoxScaling } from './box-scaling.js';
+import { backwardSearchPieces } from './backward.js';
 import { emptyStats, searchPieces, type RawPiece, type SearchStats, type StopReason } from './search.js';
 import { normalizeTarget, type Target, type TargetSet } from './target.js';
 import { rawNetwork, rawVnnlib } from './units.js';
@@ -76,6 +78,16 @@ export interface PreimageOptions {
    * when it applies.
    */
   strategy?: 'auto' | 'lp' | 'vertex';
+  /**
+   * Direction of the search: `forward` from the domain (the tree above), `backward` from the
+   * target down, layer by layer (src/preimage/backward.ts: LP-based, so `strategy` applies to
+   * forward only). Both give the same pieces in the same order. `auto` (default) picks backward
+   * for a point activity target of a ReLU layer with at least one layer between it and the result
+   * layer, over bounded domains (measured 1.0-4x faster there), and forward otherwise
+   * (docs/algorithms.md, `npm run bench -- direction`). With threads or a queue, backward runs
+   * sequentially in the calling thread.
+   */
+  direction?: 'auto' | 'forward' | 'backward';
   /** Called with each piece as it is found (streaming); with `keepPieces: false` the result's list stays empty. */
   onPiece?: (piece: PieceJson) => void;
   /** Keep the pieces in the result (default true). */
@@ -97,6 +109,28 @@ export interface PreparedProblem {
   sliverSlack: boolean;
   maxVolumeDim: number;
   certificates: boolean | 'full';
+  /** The search direction, `auto` resolved (see {@link searchDirection}). */
+  direction: 'forward' | 'backward';
+}
+
+/**
+ * The direction a problem is searched in. `auto`: backward for a point activity target of a
+ * ReLU layer (its pattern is forced) with at least one layer between the result layer and the
+ * target layer, when every domain is bounded and no strategy is forced; forward otherwise. The
+ * rule follows `npm run bench -- direction` (docs/algorithms.md): there the backward search was
+ * 1.0-4x faster (the forced pattern and the equalities prune the stages at once, while the
+ * forward search bounds the target's equalities with LPs at every node); on class, output-set
+ * and polytope targets it was slower (up to 150x on deeper networks, over its budget on ACAS Xu),
+ * and over all of R^n the two were even.
+ */
+export function searchDirection(direction: PreimageOptions['direction'] = 'auto', problem?: { layers: Layer[]; targetSet: TargetSet; domains: DomainSet[] }, strategy?: PreimageOptions['strategy']): 'forward' | 'backward' {
+  if (direction !== 'auto' && direction !== 'forward' && direction !== 'backward') {
+    throw new PreimageError('BAD_ARGUMENT', `expected direction auto, forward or backward, found ${JSON.stringify(direction)}`);
+  }
+  if (direction !== 'auto') return direction;
+  if (!problem || (strategy !== undefined && strategy !== 'auto')) return 'forward';
+  const pointTarget = problem.targetSet.forcedPattern !== undefined && problem.layers.length >= 2;
+  return pointTarget && problem.domains.every((d) => d.bounded) ? 'backward' : 'forward';
 }
 
 /** Normalises a problem (validates everything a user can get wrong). */
@@ -104,6 +138,7 @@ export function preparePreimage(network: Network, target: Target, opts: Preimage
   const units = opts.units ?? 'normalized';
   if (units !== 'raw' && units !== 'normalized') throw new PreimageError('BAD_ARGUMENT', `expected units raw or normalized, found ${JSON.stringify(units)}`);
   const k = opts.resultLayer ?? 0;
+  if (searchDirection(opts.direction) === 'backward' && opts.strategy === 'vertex') throw new PreimageError('BAD_ARGUMENT', 'expected strategy auto or lp with direction backward (the backward search is LP-based), found vertex');
   let net = network;
   let tgt = target;
   if (units === 'raw') {
@@ -126,6 +161,7 @@ export function preparePreimage(network: Network, target: Target, opts: Preimage
   else domainList = [{ kind: 'all' }];
   if (domainList.length === 0) throw new PreimageError('BAD_DOMAIN', 'expected at least one domain, found none');
   const domains = domainList.map((d) => normalizeDomain(d, n));
+  const direction = searchDirection(opts.direction, { layers, targetSet, domains }, opts.strategy);
   return {
     net, layers, resultLayer: k, targetSet, domains, units,
     volumes: (opts.volumes ?? true) && opts.geometry !== false,
@@ -133,6 +169,7 @@ export function preparePreimage(network: Network, target: Target, opts: Preimage
     sliverSlack: opts.sliverSlack ?? false,
     maxVolumeDim: opts.maxVolumeDim ?? 8,
     certificates: opts.certificates ?? true,
+    direction,
   };
 }
 
@@ -161,8 +198,8 @@ export function* preimagePieces(problem: PreparedProblem, opts: PreimageOptions 
   const ctx: CertificateContext = { layers: problem.layers, target: problem.targetSet };
   for (let d = 0; d < problem.domains.length && stop === null; d++) {
     const domain = excludeEarlier(problem.domains, d);
-    const { scaling, searchDomain, useVertex } = searchPlan(problem, domain, opts.strategy);
-    const it = (useVertex ? vertexSearchPieces : searchPieces)(scaling?.layers ?? problem.layers, searchDomain, problem.targetSet, stats, {
+    const { scaling, searchDomain, useVertex } = searchPlan(problem, domain, problem.direction === 'backward' ? 'lp' : opts.strategy);
+    const it = (problem.direction === 'backward' ? backwardSearchPieces : useVertex ? vertexSearchPieces : searchPieces)(scaling?.layers ?? problem.layers, searchDomain, problem.targetSet, stats, {
       signal: opts.signal,
       deadline,
       maxPieces: opts.maxPieces,

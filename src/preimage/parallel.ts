@@ -23,7 +23,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Network } from '../network/types.js';
-import { assembleResult, preparePreimage, summarizeSearch, type PreimageOptions, type PreparedProblem } from './engine.js';
+import { assembleResult, computePreimage, preparePreimage, summarizeSearch, type PreimageOptions, type PreparedProblem } from './engine.js';
 import type { PieceJson, PreimageResult } from './result.js';
 import { addStats, emptyStats, type SearchStats, type StopReason } from './search.js';
 import { Heap } from '../util/heap.js';
@@ -476,6 +476,8 @@ export function threadCount(threads: number | undefined): number {
 export async function computePreimageParallel(network: Network, target: Target, opts: ParallelOptions = {}): Promise<PreimageResult> {
   const threads = threadCount(opts.threads);
   const problem = preparePreimage(network, target, opts);
+  // the backward search has no subtree tasks: it runs sequentially in this thread
+  if (problem.direction === 'backward') return computePreimage(network, target, opts);
   const t0 = performance.now();
   const pieces: PieceJson[] = [];
   const s = await runTasks(problem, rootTasks(problem, opts.strategy), {

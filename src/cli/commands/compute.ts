@@ -4,7 +4,7 @@ import { parseVnnlib } from '../../formats/vnnlib.js';
 import type { Network } from '../../network/types.js';
 import type { Domain } from '../../preimage/domain.js';
 import { availableParallelism } from 'node:os';
-import type { PreimageOptions } from '../../preimage/engine.js';
+import { computePreimage, type PreimageOptions } from '../../preimage/engine.js';
 import { computePreimageParallel } from '../../preimage/parallel.js';
 import type { PreimageResult } from '../../preimage/result.js';
 import type { Target } from '../../preimage/target.js';
@@ -36,6 +36,7 @@ export interface TargetCliOptions {
   json?: string;
   jsonl?: boolean;
   threads?: string;
+  direction?: string;
   progress?: boolean;
   quiet?: boolean;
 }
@@ -55,6 +56,13 @@ export function parseBox(text: string, what: string, n?: number): { lo: Float64A
   });
   if (n !== undefined && parts.length !== n) throw new PreimageError('BAD_ARGUMENT', `expected ${what} with ${n} intervals, found ${parts.length}`);
   return { lo, hi };
+}
+
+/** The value of --direction: forward, backward or auto (default; the rule is engine.ts's searchDirection). */
+export function parseDirection(v: string | undefined): 'auto' | 'forward' | 'backward' {
+  if (v === undefined) return 'auto';
+  if (v !== 'auto' && v !== 'forward' && v !== 'backward') throw new PreimageError('BAD_ARGUMENT', `expected --direction forward, backward or auto, found ${JSON.stringify(v)}`);
+  return v;
 }
 
 function int(v: string | undefined, what: string): number | undefined {
@@ -191,6 +199,7 @@ export function registerCompute(program: Command): void {
     .option('--json <file>', 'write the result as JSON (- for stdout)')
     .option('--jsonl', 'stream JSON Lines to stdout: one line per piece, then a summary line')
     .option('--threads <n>', 'worker threads (default: the number of cores); the result is the same for any number')
+    .option('--direction <d>', 'search direction: forward from the domain, backward from the target, or auto (default: backward for a point --activity two or more layers above the result layer over a bounded domain, else forward); the same pieces either way; backward runs in one thread, also with --threads')
     .option('--progress', 'progress on stderr even when it is not a terminal')
     .option('--quiet', 'no progress');
   // the distributed search (src/queue/): --queue, --run-id, --queue-password, --queue-tls, --split-budget
@@ -212,8 +221,11 @@ export function registerCompute(program: Command): void {
         options.keepPieces = false; // streamed: memory stays bounded
       }
       const threads = parseThreads(o.threads);
-      // every thread count runs the same subtree tasks (threads = 1 in this thread): identical results
-      const result = o.queue !== undefined ? await computeOnQueueFromCli(net, target, options, o, showProgress)
+      options.direction = parseDirection(o.direction);
+      // every thread count runs the same subtree tasks (threads = 1 in this thread): identical results;
+      // the backward search has no tasks and runs in this thread
+      const result = options.direction === 'backward' ? computePreimage(net, target, options)
+        : o.queue !== undefined ? await computeOnQueueFromCli(net, target, options, o, showProgress)
         : await computePreimageParallel(net, target, { ...options, threads });
       process.removeListener('SIGINT', onSig);
       if (showProgress) process.stderr.write('\n');

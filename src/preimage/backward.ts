@@ -1,0 +1,507 @@
+/**
+ * The backward search over activation patterns: from the target layer down to the result layer
+ * (the direction of the preimage paper and of Matoba & Fleuret), selected with
+ * `PreimageOptions.direction: 'backward'`.
+ *
+ * Requirements: what the forward LP search takes (src/preimage/search.ts): the layers from the
+ * result layer to the target layer (a box domain already in unit coordinates, box-scaling.ts),
+ * any domain (also unbounded), any target (union, class, partition, point, pre-activation).
+ *
+ * Returns: the raw pieces of the forward LP search, in its order (lexicographic in the pattern of
+ * the first layer, ..., the pattern of the target layer, then the target part; inactive before
+ * active), and the reason it stopped (null when complete), as searchPieces does.
+ *
+ * Method (v_i is the input of layer i, v_0 = x the result coordinates, z_i = W_i v_i + b_i):
+ *   1. Bounds: interval arithmetic over the domain's bounding box gives a box B_i holding every
+ *      reachable v_i (padded outward by 1e-10 relative) and fixes the units whose pre-activation
+ *      has one sign on it.
+ *   2. Stages, from the target layer T down to layer 1. The stage of layer i receives a polyhedron
+ *      Q in v_{i+1} coordinates (at T: one target part, for a point target its equalities; parts
+ *      are searched one after another) and enumerates the patterns s of layer i by a depth-first
+ *      tree over its units (index order, inactive first) in v_i coordinates: v_i in B_i, one sign
+ *      row of z_i per decided unit, and Q's rows relaxed linearly (each undecided ReLU replaced by
+ *      its triangle's upper line or a 0-or-identity lower line over B_i, as CROWN does) so that
+ *      partial patterns are pruned; at a complete pattern, Q's rows composed with
+ *      v_{i+1} = D_s (W_i v_i + b_i) (inactive coordinates substituted by 0, which handles the
+ *      faces of the orthant exactly) plus the sign rows form the next stage's polyhedron. A node
+ *      is kept when it is non-empty with rows relaxed by 1e-9 (relative): no margin is applied,
+ *      because v_i lives on faces of the orthant and a set thin in v_i coordinates can have a
+ *      full-dimensional preimage. Every complete chain (s_1, ..., s_T) goes into a trie of
+ *      candidate suffixes: a superset of the suffixes of all pieces.
+ *   3. Result layer: the forward LP search's tree in result coordinates, intersected with the
+ *      domain, restricted to the candidate suffixes (a branch whose pattern leaves the trie is
+ *      dropped) in place of the forward search's target-aware pruning. Every unit is decided,
+ *      split and classified as in the forward search (the same rows built by the same code in the
+ *      same order, the margin rule with its slivers, the same leaf routine `finishLeaf`: target
+ *      parts made disjoint in order), so the pieces come out in the forward order.
+ *
+ * Guarantees: complete and sound exactly as the forward search (dropping only patterns that no
+ * point of the domain realises cannot lose a piece; the final tree decides like the forward one).
+ * The pieces equal the forward LP search's: the same patterns, parts, rows, classes and dimensions;
+ * what comes from LP points (the witness of a piece without vertices, i.e. an unbounded one, and
+ * hence its reported radius) may differ within the piece, because the LPs are warm-started from
+ * other states; a decision within LP round-off of the margin could differ (none seen in the
+ * tests). Compared with the default vertex search on boxes the pieces agree to ~1e-9 (vertices
+ * computed by another method). Budgets, deadline and cancellation are checked at every node of
+ * every stage and of step 3, with the forward statuses; a search stopped during the stages has
+ * no piece yet, one stopped in step 3 holds a prefix of the forward order (with `maxPieces`, the
+ * forward search's prefix). Counters: `nodes`, `lps`, `pruned` add up all stages and step 3;
+ * `slivers`, `splits`, `boundDecided`, `lpDecided` are those of step 3.
+ *
+ * Reference: Carlsson, Azizpour, Razavian, Sullivan, Smith, The Preimage of Rectifier Network
+ * Activities (ICLR 2017 workshop); Matoba, Fleuret, Exact Preimages of Neural Network Aircraft
+ * Collision Avoidance Systems (2020).
+ */
+import type { Layer } from '../network/types.js';
+import { TOL } from '../tolerance.js';
+import type { LpResult } from '../lp/types.js';
+import { RowStack, type Row } from './rows.js';
+import type { DomainSet } from './domain.js';
+import type { TargetSet } from './target.js';
+import {
+  dotPlus, finishLeaf, intervalOf, layerMapAfter, lpBaseRows, lpRootFrame, stopReason, tightenBox,
+  type Frame, type RawPiece, type SearchControl, type SearchStats, type StopReason,
+} from './search.js';
+
+/** Candidate suffixes: one level per unit of the branching layers 1..T, children by phase. */
+interface Trie {
+  c: [Trie | undefined, Trie | undefined];
+}
+
+/** Relative slack of the stages' non-emptiness tests (never a margin: see the module doc). */
+const STAGE_TOL = 1e-9;
+
+/**
+ * Runs the backward search (see the module doc). Same arguments and results as searchPieces;
+ * `control.sliverSlack` is ignored, as in the forward LP search.
+ */
+export function* backwardSearchPieces(layers: Layer[], domain: DomainSet, target: TargetSet, stats: SearchStats, control: SearchControl = {}): Generator<RawPiece, StopReason> {
+  const progress = { last: performance.now() };
+  let trie: Trie | null = null;
+  if (layers.length > 1) {
+    trie = { c: [undefined, undefined] };
+    const found = { count: 0 };
+    const stop = runStages(layers, domain, target, trie, found, stats, control, progress);
+    if (stop) return stop;
+    if (found.count === 0) return null;
+  }
+  return yield* resultTree(layers, domain, target, trie, stats, control, progress);
+}
+
+/** Does layer i branch (a ReLU whose pattern is searched)? Identical in the stages and step 3. */
+function branches(layers: Layer[], i: number, target: TargetSet): boolean {
+  return layers[i].activation === 'relu' && !(i === layers.length - 1 && target.on === 'preactivation');
+}
+
+const pad = (x: number) => 1e-10 * (1 + Math.abs(x));
+
+/** Step 1: boxes of every layer's input (index i: v_i) and pre-activation bounds, padded outward. */
+function layerBoxes(layers: Layer[], domain: DomainSet, target: TargetSet) {
+  const vlo: Float64Array[] = [Float64Array.from(domain.lo)], vhi: Float64Array[] = [Float64Array.from(domain.hi)];
+  const zlo: Float64Array[] = [], zhi: Float64Array[] = [];
+  for (let i = 0; i < layers.length; i++) {
+    const L = layers[i], d = L.inSize, w = L.outSize;
+    const zl = new Float64Array(w), zh = new Float64Array(w);
+    for (let j = 0; j < w; j++) {
+      const [a, b] = intervalOf(L.weights.subarray(j * d, j * d + d), L.bias[j], vlo[i], vhi[i], d);
+      zl[j] = a - pad(a);
+      zh[j] = b + pad(b);
+    }
+    zlo.push(zl);
+    zhi.push(zh);
+    const clamp = L.activation === 'relu';
+    vlo.push(clamp ? zl.map((v) => Math.max(0, v)) : zl);
+    vhi.push(clamp ? zh.map((v) => Math.max(0, v)) : zh);
+  }
+  return { vlo, vhi, zlo, zhi, branch: layers.map((_, i) => branches(layers, i, target)) };
+}
+
+/** a·x <= b relaxed by the stage tolerance (equalities become two relaxed inequalities). */
+function relaxed(r: Row, out: Row[]): void {
+  const one = (a: Float64Array, b: number) => {
+    let nn = 0;
+    for (let j = 0; j < a.length; j++) nn += a[j] * a[j];
+    out.push({ a, b: b + STAGE_TOL * (Math.sqrt(nn) + Math.abs(b)) + 1e-300, kind: 'ineq' });
+  };
+  one(r.a, r.b);
+  if (r.kind === 'eq') one(r.a.map((v) => -v), -r.b);
+}
+
+/** Does x satisfy every row (within the rows' own relaxation)? */
+function satisfies(x: Float64Array | null, rows: Row[], d: number): boolean {
+  if (!x) return false;
+  for (const r of rows) if (dotPlus(r.a, x, -r.b, d) > 0) return false;
+  return true;
+}
+
+/** Step 2: the stages from the target layer down to layer 1; fills the trie of candidate suffixes. */
+function runStages(layers: Layer[], domain: DomainSet, target: TargetSet, trie: Trie, found: { count: number }, stats: SearchStats, control: SearchControl, progress: { last: number }): StopReason {
+  const T = layers.length - 1;
+  const { vlo, vhi, zlo, zhi, branch } = layerBoxes(layers, domain, target);
+  const stacks: RowStack[] = [];
+  const pats = layers.map((l) => new Uint8Array(l.outSize));
+
+  const insert = () => {
+    let node = trie;
+    for (let i = 1; i <= T; i++) {
+      if (!branch[i]) continue;
+      for (const p of pats[i]) node = node.c[p] ??= { c: [undefined, undefined] };
+    }
+    found.count++;
+  };
+
+  /** One LP: is the stack plus `extra` non-empty (up to the relaxation)? Returns a point, or null when empty. */
+  const feasible = (st: RowStack, extra: Row[], hint: Float64Array | null, d: number): Float64Array | null => {
+    if (satisfies(hint, extra, d)) return hint;
+    const size = st.size;
+    for (const r of extra) st.push(r);
+    const res: LpResult = st.minimize(new Float64Array(d));
+    stats.lps++;
+    st.truncate(size);
+    if (res.status === 'infeasible') return null;
+    if (res.status === 'optimal' && res.x) return res.x;
+    stats.lpFailures++; // kept: a superset of candidates loses nothing
+    return hint ?? new Float64Array(d);
+  };
+
+  const stage = (i: number, Q: Row[]): StopReason => {
+    if (i === 0) {
+      insert();
+      return null;
+    }
+    const L = layers[i], d = L.inSize, w = L.outSize, W = L.weights, bias = L.bias;
+    const st = (stacks[i] ??= new RowStack(d, [], { lower: vlo[i], upper: vhi[i] }));
+    st.truncate(0);
+    const pat = pats[i];
+    const forced = branch[i] && i === T ? target.forcedPattern : undefined;
+    // -1: to branch on; 0/1 fixed (not a ReLU here, forced by a point target, or one sign over B_i)
+    const fixed = new Int8Array(w);
+    for (let j = 0; j < w; j++) fixed[j] = !branch[i] ? 1 : forced ? forced[j] : zhi[i][j] <= 0 ? 0 : zlo[i][j] >= 0 ? 1 : -1;
+    const signRows: Row[] = []; // exact sign rows of the units decided on this path (for the next stage)
+    const signRow = (j: number, phase: number): Row => {
+      const a = W.slice(j * d, j * d + d);
+      if (phase) for (let t = 0; t < d; t++) a[t] = -a[t];
+      return { a, b: phase ? bias[j] : -bias[j], kind: 'ineq' };
+    };
+    if (forced) {
+      for (let j = 0; j < w; j++) {
+        const r = signRow(j, forced[j]);
+        signRows.push(r);
+        const rr: Row[] = [];
+        relaxed(r, rr);
+        for (const x of rr) st.push(x);
+      }
+    }
+    // Q's inequality rows (equalities as two) for the relaxation of partial patterns
+    const Qineq: Row[] = [];
+    for (const r of Q) {
+      Qineq.push({ a: r.a, b: r.b, kind: 'ineq' });
+      if (r.kind === 'eq') Qineq.push({ a: r.a.map((v) => -v), b: -r.b, kind: 'ineq' });
+    }
+    /** Q's rows in v_i coordinates with units < upTo decided by `pat` and the others relaxed. */
+    const relaxQ = (upTo: number): Row[] => {
+      const out: Row[] = [];
+      for (const q of Qineq) {
+        const g = new Float64Array(d);
+        let c = 0, usable = true;
+        for (let j = 0; j < w && usable; j++) {
+          const aj = q.a[j];
+          if (aj === 0) continue;
+          const phase = j < upTo ? pat[j] : fixed[j];
+          let coef: number, off: number;
+          if (phase >= 0) {
+            coef = phase ? aj : 0;
+            off = coef * bias[j];
+          } else {
+            const l = zlo[i][j], h = zhi[i][j];
+            if (aj > 0) coef = h > -l ? aj : 0; // lower line of slope 1 or 0
+            else {
+              if (!Number.isFinite(l) || !Number.isFinite(h)) usable = false; // no upper line
+              const s = h / (h - l);
+              coef = aj * s;
+            }
+            off = aj > 0 ? coef * bias[j] : coef * (bias[j] - l);
+          }
+          if (coef === 0) continue;
+          c += off;
+          for (let t = 0; t < d; t++) g[t] += coef * W[j * d + t];
+        }
+        if (!usable) continue;
+        relaxed({ a: g, b: q.b - c, kind: 'ineq' }, out);
+      }
+      return out;
+    };
+    /** Q's rows composed exactly with the complete pattern; null when a constant row is violated. */
+    const composeQ = (): Row[] | null => {
+      const out: Row[] = [];
+      for (const q of Q) {
+        const a = new Float64Array(d);
+        let b = q.b, nz = false;
+        for (let j = 0; j < w; j++) {
+          const aj = q.a[j];
+          if (aj === 0 || !pat[j]) continue;
+          b -= aj * bias[j];
+          for (let t = 0; t < d; t++) a[t] += aj * W[j * d + t];
+        }
+        for (let t = 0; t < d && !nz; t++) if (a[t] !== 0) nz = true;
+        if (!nz) {
+          const tol = STAGE_TOL * (1 + Math.abs(q.b));
+          if (b < -tol || (q.kind === 'eq' && b > tol)) return null;
+          continue;
+        }
+        out.push({ a, b, kind: q.kind });
+      }
+      return out;
+    };
+    const complete = (hint: Float64Array | null): StopReason => {
+      const C = composeQ();
+      if (C === null) {
+        stats.pruned++;
+        return null;
+      }
+      const rr: Row[] = [];
+      for (const r of C) relaxed(r, rr);
+      if (feasible(st, rr, hint, d) === null) {
+        stats.pruned++;
+        return null;
+      }
+      // the next stage's polyhedron: sign rows and composed rows, less rows implied over B_i
+      const next: Row[] = [];
+      for (const r of signRows.concat(C)) {
+        if (r.kind === 'ineq' && intervalOf(r.a, 0, vlo[i], vhi[i], d)[1] <= r.b) continue;
+        next.push(r);
+      }
+      return stage(i - 1, next);
+    };
+    const rec = (u: number, hint: Float64Array | null): StopReason => {
+      while (u < w && fixed[u] >= 0) pat[u] = fixed[u++];
+      if (u === w) return complete(hint);
+      const size = st.size;
+      for (const phase of [0, 1]) {
+        const stop = stopReason(control, stats, progress);
+        if (stop) return stop;
+        pat[u] = phase;
+        const r = signRow(u, phase);
+        const rr: Row[] = [];
+        relaxed(r, rr);
+        stats.nodes++;
+        const extra = rr.concat(relaxQ(u + 1));
+        const p = feasible(st, extra, hint, d);
+        if (p === null) {
+          stats.pruned++;
+          continue;
+        }
+        for (const x of rr) st.push(x);
+        signRows.push(r);
+        const s = rec(u + 1, p);
+        signRows.pop();
+        st.truncate(size);
+        if (s) return s;
+      }
+      return null;
+    };
+    // the stage's root: Q relaxed over B_i with nothing decided
+    const stop = stopReason(control, stats, progress);
+    if (stop) return stop;
+    stats.nodes++;
+    const root = feasible(st, relaxQ(0), null, d);
+    if (root === null) {
+      stats.pruned++;
+      return null;
+    }
+    return rec(0, root);
+  };
+
+  for (let j = 0; j < target.parts.length; j++) {
+    const p = target.parts[j], cols = target.cols;
+    const Q: Row[] = [];
+    for (let r = 0; r < p.rows; r++) Q.push({ a: p.T.slice(r * cols, r * cols + cols), b: p.t[r], kind: 'ineq' });
+    for (let r = 0; r < p.eqRows; r++) Q.push({ a: p.E.slice(r * cols, r * cols + cols), b: p.e[r], kind: 'eq' });
+    const stop = stage(T, Q);
+    if (stop) return stop;
+  }
+  return null;
+}
+
+/** A frame of step 3: a forward frame plus its position in the trie (null in layer 0). */
+interface TrieFrame extends Frame {
+  trie: Trie | null;
+}
+
+interface Side {
+  value: number;
+  point: Float64Array;
+  failed: boolean;
+}
+
+/**
+ * Step 3: the forward LP search (search.ts, lpSearchFrom) in result coordinates, restricted to
+ * the trie's suffixes instead of target-aware pruning. The unit decisions mirror lpSearchFrom
+ * line by line, so that the rows, slivers and leaves are the forward search's.
+ */
+function* resultTree(layers: Layer[], domain: DomainSet, target: TargetSet, trie: Trie | null, stats: SearchStats, control: SearchControl, progress: { last: number }): Generator<RawPiece, StopReason> {
+  const n = domain.n;
+  const lastLayer = layers.length - 1;
+  const stack = new RowStack(n, lpBaseRows(domain), { lower: domain.lo, upper: domain.hi });
+  stats.nodes++;
+  const frames: TrieFrame[] = [{ ...lpRootFrame(layers, domain), rowCount: stack.size, pending: [], trie: null }];
+  while (frames.length > 0) {
+    const stop = stopReason(control, stats, progress);
+    if (stop) return stop;
+    const f = frames.pop() as TrieFrame;
+    stack.truncate(f.rowCount);
+    for (const r of f.pending) stack.push(r);
+    f.pending = [];
+    if (f.witness === null) {
+      const r = stack.minimize(new Float64Array(n));
+      stats.lps++;
+      if (r.status !== 'optimal' || !r.x) {
+        stats.pruned++;
+        if (r.status !== 'infeasible') stats.lpFailures++;
+        continue;
+      }
+      f.witness = r.x;
+    }
+    // may phase p be taken at the current unit (layer 0 is free; later layers follow the trie)?
+    const allowed = (p: number) => f.layer === 0 || (f.trie as Trie).c[p] !== undefined;
+    const take = (p: number) => {
+      if (f.layer > 0) f.trie = (f.trie as Trie).c[p] as Trie;
+    };
+    let done = false;
+    while (!done) {
+      const L = layers[f.layer];
+      const isTargetLayer = f.layer === lastLayer;
+      const relu = branches(layers, f.layer, target);
+      if (f.unit === L.outSize || !relu) {
+        const pat = f.patterns[f.layer];
+        if (!relu) pat.fill(1);
+        if (isTargetLayer) {
+          yield* finishLeaf(f, stack, target, stats, n);
+          break;
+        }
+        const next = layerMapAfter(L, pat, layers[f.layer + 1], f.M, f.c, n);
+        f.layer++;
+        f.unit = 0;
+        f.M = next.M;
+        f.c = next.c;
+        f.patterns = f.patterns.concat([new Uint8Array(layers[f.layer].outSize)]);
+        if (f.layer === 1) f.trie = trie;
+        continue;
+      }
+      const u = f.unit;
+      const pat = f.patterns[f.layer];
+      const m = f.M.subarray(u * n, u * n + n);
+      const cu = f.c[u];
+      // a phase decided without branching: follow the trie or drop the node
+      const decide = (p: number): boolean => {
+        if (!allowed(p)) {
+          stats.pruned++;
+          done = true;
+          return false;
+        }
+        take(p);
+        pat[u] = p;
+        return true;
+      };
+      if (isTargetLayer && target.forcedPattern) {
+        const on = target.forcedPattern[u];
+        if (!decide(on)) break;
+        if (on) stack.push({ a: Float64Array.from(m), b: target.parts[0].e[u] - cu, kind: 'eq' });
+        else stack.push({ a: Float64Array.from(m), b: -cu, kind: 'ineq' });
+        f.unit++;
+        continue;
+      }
+      const norm = Math.hypot(...m);
+      const eps = TOL.FULL_DIM_RADIUS * norm;
+      if (norm <= 1e-300) {
+        if (!decide(cu > 0 ? 1 : 0)) break;
+        stats.boundDecided++;
+        f.unit++;
+        continue;
+      }
+      const [ilo, ihi] = intervalOf(m, cu, f.lo, f.hi, n);
+      if (ihi <= 0 || ilo >= 0) {
+        if (!decide(ilo >= 0 && ihi > 0 ? 1 : 0)) break;
+        stats.boundDecided++;
+        f.unit++;
+        continue;
+      }
+      const w = f.witness as Float64Array;
+      const s = dotPlus(m, w, cu, n);
+      const inactiveSide: Side = s < -eps ? { value: s, point: w, failed: false } : sideMin(stack, m, cu, w, stats, n);
+      const activeSide: Side = s > eps ? { value: s, point: w, failed: false } : sideMax(stack, m, cu, w, stats, n);
+      const failed = inactiveSide.failed || activeSide.failed;
+      if (failed) stats.lpFailures++;
+      const canInactive = failed || inactiveSide.value < -eps;
+      const canActive = failed || activeSide.value > eps;
+      if (canInactive && canActive) {
+        stats.splits++;
+        stats.nodes += 2;
+        const a = Float64Array.from(m);
+        const neg = a.map((v) => -v);
+        // active first on the stack, so that the inactive branch is explored first
+        if (allowed(1)) frames.push(child(f, 1, { a: neg, b: cu, kind: 'ineq' }, failed ? null : activeSide.point, stack.size, n));
+        else stats.pruned++;
+        if (allowed(0)) frames.push(child(f, 0, { a, b: -cu, kind: 'ineq' }, failed ? null : inactiveSide.point, stack.size, n));
+        else stats.pruned++;
+        break;
+      }
+      stats.lpDecided++;
+      if (canActive) {
+        if (!decide(1)) break;
+        if (inactiveSide.value < 0) {
+          stats.slivers++;
+          stack.push({ a: m.map((v) => -v), b: cu, kind: 'ineq' });
+        }
+      } else if (canInactive) {
+        if (!decide(0)) break;
+        if (activeSide.value > 0) {
+          stats.slivers++;
+          stack.push({ a: Float64Array.from(m), b: -cu, kind: 'ineq' });
+        }
+      } else {
+        // the whole node lies within the margin of this hyperplane: a thin node
+        stats.slivers++;
+        if (!decide(s > 0 ? 1 : 0)) break;
+      }
+      f.unit++;
+    }
+  }
+  return null;
+}
+
+function lpPoint(r: LpResult, w: Float64Array, m: Float64Array, c: number, sign: number, n: number): Float64Array {
+  if (r.status === 'optimal' && r.x) return r.x;
+  const d = r.ray as Float64Array;
+  const s = dotPlus(m, w, c, n);
+  const md = dotPlus(m, d, 0, n);
+  const t = Math.abs((sign * 1 - s) / md) + 1;
+  return Float64Array.from(w, (v, i) => v + t * d[i]);
+}
+
+function sideMin(stack: RowStack, m: Float64Array, c: number, w: Float64Array, stats: SearchStats, n: number): Side {
+  const r = stack.minimize(Float64Array.from(m));
+  stats.lps++;
+  if (r.status === 'optimal') return { value: (r.objective as number) + c, point: r.x as Float64Array, failed: false };
+  if (r.status === 'unbounded' && r.ray) return { value: -Infinity, point: lpPoint(r, w, m, c, -1, n), failed: false };
+  return { value: -Infinity, point: w, failed: true };
+}
+
+function sideMax(stack: RowStack, m: Float64Array, c: number, w: Float64Array, stats: SearchStats, n: number): Side {
+  const r = stack.minimize(m.map((v) => -v));
+  stats.lps++;
+  if (r.status === 'optimal') return { value: -(r.objective as number) + c, point: r.x as Float64Array, failed: false };
+  if (r.status === 'unbounded' && r.ray) return { value: Infinity, point: lpPoint(r, w, m, c, 1, n), failed: false };
+  return { value: Infinity, point: w, failed: true };
+}
+
+function child(f: TrieFrame, phase: 0 | 1, row: Row, witness: Float64Array | null, rowCount: number, n: number): TrieFrame {
+  const patterns = f.patterns.slice();
+  const cur = Uint8Array.from(patterns[f.layer]);
+  cur[f.unit] = phase;
+  patterns[f.layer] = cur;
+  const lo = Float64Array.from(f.lo), hi = Float64Array.from(f.hi);
+  tightenBox(row.a, row.b, lo, hi, n);
+  const trie = f.layer === 0 ? null : ((f.trie as Trie).c[phase] as Trie);
+  return { layer: f.layer, unit: f.unit + 1, rowCount, pending: [row], patterns, M: f.M, c: f.c, lo, hi, witness, trie };
+}
