@@ -599,6 +599,12 @@ class SliceBuilder {
   /** Units whose sign differs between a piece and its predecessor (siblingMap's columns). */
   private dj = new Int32Array(64);
   private readonly bias: Float64Array[];
+  /**
+   * Whether layer k's inputs whose rows are all zeros may be summed like the others: their terms
+   * w·0 = ±0 leave every sum unchanged (a sum starting from +0 is never −0 in round-to-nearest),
+   * except a constant column starting from a bias of −0; so only layers with a −0 bias test rows.
+   */
+  private readonly zeroRowsSafe: boolean[];
   /** Two scratch maps per layer (the current sibling's and its predecessor's). */
   private readonly zbuf: Float64Array[][];
   /** The WebAssembly kernel (null: plain loops), its inputs [a, a, b, b, c, c] and weight-row addresses. */
@@ -677,6 +683,7 @@ class SliceBuilder {
       at += 4 * maxIn0 + ((16 - ((4 * maxIn0) % 16)) % 16);
       this.kern = kern;
     }
+    this.zeroRowsSafe = layers.map((L) => !Array.from(L.bias).some((b) => Object.is(b, -0)) && Array.from(L.weights).every(Number.isFinite));
     // padded rows: zero weights and bias (their maps are computed and never read)
     this.bias = layers.map((L, k) => {
       const b = alloc(this.mp[k]);
@@ -761,11 +768,20 @@ class SliceBuilder {
       // units are on is a coin toss for the predictor): every entry is written, kept iff counted
       const ro = this.rowOff, ao = this.actOff, tb = T.byteOffset, ab = A.byteOffset;
       let na = 0;
-      for (let i = 0; i < w; i++) {
-        ro[na] = tb + 8 * i * mp;
-        ao[na] = ab + 24 * i;
-        const nz = A[3 * i] !== 0 || A[3 * i + 1] !== 0 || A[3 * i + 2] !== 0 ? 1 : 0;
-        na += on === null ? nz : on[onAt + i] & nz;
+      if (on !== null && this.zeroRowsSafe[k]) {
+        // the common case: the on units, zero rows or not (the same sums, see zeroRowsSafe)
+        for (let i = 0; i < w; i++) {
+          ro[na] = tb + 8 * i * mp;
+          ao[na] = ab + 24 * i;
+          na += on[onAt + i];
+        }
+      } else {
+        for (let i = 0; i < w; i++) {
+          ro[na] = tb + 8 * i * mp;
+          ao[na] = ab + 24 * i;
+          const nz = A[3 * i] !== 0 || A[3 * i + 1] !== 0 || A[3 * i + 2] !== 0 ? 1 : 0;
+          na += on === null ? nz : on[onAt + i] & nz;
+        }
       }
       kern.pre(ro.byteOffset, ao.byteOffset, na, mp, bias.byteOffset, Z.byteOffset);
       return Z;
