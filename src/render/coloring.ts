@@ -222,7 +222,7 @@ export function mergeClassColorings(colorings: { coloring: ClassColoring; part: 
   }
   const first = byIndex[0].coloring;
   for (const c of byIndex) {
-    if (c.coloring.rule !== first.rule || c.coloring.classes !== first.classes || c.part.pieceRegions.length !== byIndex[0].part.pieceRegions.length) throw new PreimageError('BAD_ARGUMENT', 'expected colourings of the parts of one slice with one rule');
+    if (c.coloring.rule !== first.rule || c.coloring.classes !== first.classes || (c.part.depth ?? 0) !== (byIndex[0].part.depth ?? 0)) throw new PreimageError('BAD_ARGUMENT', 'expected colourings of the parts of one slice with one rule');
   }
   let polys = 0, coords = 0;
   for (const c of byIndex) { polys += c.coloring.packed!.count; coords += c.coloring.packed!.verts.length; }
@@ -235,12 +235,13 @@ export function mergeClassColorings(colorings: { coloring: ClassColoring; part: 
     stats.slivers += c.coloring.stats.slivers;
     stats.milliseconds = Math.max(stats.milliseconds, c.coloring.stats.milliseconds);
   }
-  // polygons come region by region: each first-layer piece's regions are a run of its part's polygons
+  // polygons come region by region: each shared-out piece's regions are a run of its part's
+  // polygons (a part stopped early may have numbered fewer pieces: the missing ones hold none)
   const regionAt = new Int32Array(count), polyAt = new Int32Array(count);
   let r = 0;
-  const pieces = byIndex[0].part.pieceRegions.length;
+  const pieces = Math.max(...byIndex.map((c) => c.part.pieceRegions.length));
   for (let piece = 0; piece < pieces; piece++) {
-    const i = piece % count, pk = byIndex[i].coloring.packed!, n = byIndex[i].part.pieceRegions[piece];
+    const i = piece % count, pk = byIndex[i].coloring.packed!, n = byIndex[i].part.pieceRegions[piece] ?? 0;
     const end = regionAt[i] + n;
     let q = polyAt[i];
     for (; q < pk.count && pk.regions[q] < end; q++) out.push(r + pk.regions[q] - regionAt[i], pk.labels[q], pk.verts, pk.offsets[q], pk.offsets[q + 1], pk.areas[q]);

@@ -80,6 +80,7 @@ export interface PartInfo {
   count: number;
   pieceRegions: Uint32Array;
   shared: { splits: number; slivers: number; unitsDecided: number };
+  depth?: number;
 }
 
 /** Where the time of a slice request went in the worker (milliseconds). */

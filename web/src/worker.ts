@@ -287,7 +287,7 @@ function packSlice(sl: Slice, ms: number): { slice: PackedSlice; part: PartInfo 
     centroids: pk.centroids.slice(),
     thin: pk.thin.slice(),
   };
-  const part: PartInfo | null = sl.part ? { index: sl.part.index, count: sl.part.count, pieceRegions: sl.part.pieceRegions.slice(), shared: sl.part.shared } : null;
+  const part: PartInfo | null = sl.part ? { index: sl.part.index, count: sl.part.count, pieceRegions: sl.part.pieceRegions.slice(), shared: sl.part.shared, depth: sl.part.depth } : null;
   const buffers = [slice.polys.offsets, slice.polys.verts, slice.maps, slice.patternIds, ...slice.patternPool, slice.areas, slice.centroids, slice.thin, ...(part ? [part.pieceRegions] : [])].map((a) => a.buffer as ArrayBuffer);
   return { slice, part, buffers };
 }
