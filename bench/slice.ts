@@ -180,8 +180,9 @@ interface PageTiming {
 
 /**
  * The full-range ACAS Xu ρ × θ slice in the playground: the time from the request (Draw) to the
- * drawn canvas — computeSlice and the class colouring in the worker, copying the flat arrays out,
- * the transfer, scan conversion and putImageData on the page — and to the next animation frame.
+ * drawn canvas — computeSlice, the class colouring and the scan conversion of each part in the
+ * two workers, joining the parts' pixels, the transfer of the picture and putImageData on the page
+ * (the slice's data follow the picture) — and to the next animation frame.
  * The first draw after loading (the worker warms its JIT up on load) and `repeats` further draws
  * (Draw pressed again; the same slice recomputed from scratch) are reported.
  */

@@ -242,7 +242,10 @@ function answerWhole(id: number, net: Network, sl: Slice, colorSpec: ColorSpec, 
   let rasterMs = 0;
   if (raster && sl.packed && sl.packed.count > RASTER_ABOVE) {
     const colours = fills.palette.map((c) => rgba(c));
-    const R = rasterizeRegions(sl.packed, { offsets: fills.polys.offsets, verts: fills.polys.verts, color: fills.color, region: fills.region }, Uint32Array.from(colours), raster.width, raster.height, pixelMap(sl.rect, raster.width, raster.height));
+    // colour indices read as Int32Array (the same bits), as the class path passes its labels: one
+    // array type keeps V8's code for the scan conversion monomorphic
+    const color = new Int32Array(fills.color.buffer, fills.color.byteOffset, fills.color.length);
+    const R = rasterizeRegions(sl.packed, { offsets: fills.polys.offsets, verts: fills.polys.verts, color, region: fills.region }, Uint32Array.from(colours), raster.width, raster.height, pixelMap(sl.rect, raster.width, raster.height));
     const pixels = joinRasters([R], [sl.packed.count], WHITE, INK, outlineAlpha(sl.packed.count));
     rasterMs = performance.now() - t2;
     const timings: WorkerTimings = { slice: t1 - t0, parts: partsMs, coloring: t2 - t1, pack: 0, raster: rasterMs, total: performance.now() - t0, postedAt: performance.timeOrigin + performance.now() };
