@@ -170,7 +170,7 @@ const CHROMIUM = '/usr/bin/chromium';
 /** One slice request as the page measures it (web/src/main.ts, window.__timings). */
 interface PageTiming {
   regions: number;
-  worker: { slice: number; coloring: number; pack: number; raster?: number; total: number; parts: { own: number; helper: number | null; helperColoring: number | null; helperRaster?: number | null; wait: number } | null };
+  worker: { kernel?: string; slice: number; coloring: number; pack: number; raster?: number; total: number; parts: { own: number; helper: number | null; helperColoring: number | null; helperRaster?: number | null; wait: number } | null };
   transferMs: number;
   drawMs: number;
   drawnMs: number;
@@ -244,6 +244,7 @@ export async function runSliceBrowserBench(opts: { repeats?: number } = {}) {
       slice: 'ACAS Xu 1_1, ρ × θ over the whole input range (raw units), ψ = 0, v_own = 750, v_int = 400; class colouring (argmin)',
       regions: first.regions,
       raster: first.raster,
+      kernel: first.worker.kernel ?? null,
       repeats,
       pageLoadToFirstPictureMs: round(pageLoadMs),
       first: { drawnMs: round(first.drawnMs), frameMs: round(first.frameMs ?? NaN), sliceMs: round(first.worker.slice) },

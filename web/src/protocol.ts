@@ -85,6 +85,8 @@ export interface PartInfo {
 
 /** Where the time of a slice request went in the worker (milliseconds). */
 export interface WorkerTimings {
+  /** Whether computeSlice ran its WebAssembly SIMD kernel in the worker (src/render/slice.ts sliceKernel). */
+  kernel: 'wasm-simd' | 'js';
   /** The slice: both parts (in parallel) and joining them, or one computeSlice without the helper. */
   slice: number;
   /** With the helper: part 0 here, part 1 in the helper, the wait for it after part 0, the join. */

@@ -8,7 +8,7 @@
 import { PreimageError, computePreimage, denormalizeOutput, evaluateLayers, normalizeInput, readNetwork, type Network, type PieceJson, type PreimageResult } from '../../src/index.js';
 import { classColoring, mergeClassColorings, patternKey, targetColoring, type ClassColoring, type TargetColoring } from '../../src/render/coloring.js';
 import { CLASS_COLORS, OUTSIDE_COLOR, PREIMAGE_COLORS, patternColor } from '../../src/render/palette.js';
-import { computeSlice, coordinatePlane, mergeSliceParts, regionAt, slicePoint, type PackedRegions, type Slice } from '../../src/render/slice.js';
+import { computeSlice, coordinatePlane, mergeSliceParts, regionAt, sliceKernel, slicePoint, type PackedRegions, type Slice } from '../../src/render/slice.js';
 import type { HelperRequest, HelperResponse } from './helper.js';
 import { joinRasters, pixelMap, rasterizeRegions, rgba, type RegionRaster } from './raster.js';
 import { warmUp } from './warmup.js';
@@ -206,7 +206,7 @@ async function slice(id: number, plane: PlaneSpec, colorSpec: ColorSpec, names: 
       const pixels = joinRasters(rasters, [own.packed!.count, theirs.packed!.count], WHITE, INK, outlineAlpha(total));
       rasterMs = tOwnRaster - tOwnColoring + performance.now() - t1;
       const legend = classLegend(spec(colorSpec), classAreas, own.rect);
-      const timings: WorkerTimings = { slice: sliceMs, parts: partsMs, coloring: coloringMs, pack: 0, raster: rasterMs, total: performance.now() - t0, postedAt: performance.timeOrigin + performance.now() };
+      const timings: WorkerTimings = { kernel: sliceKernel(), slice: sliceMs, parts: partsMs, coloring: coloringMs, pack: 0, raster: rasterMs, total: performance.now() - t0, postedAt: performance.timeOrigin + performance.now() };
       post({ type: 'slicePicture', id, picture: { width: raster.width, height: raster.height, pixels }, plane: S.plane, status: own.status === 'complete' ? theirs.status : own.status, stats, title: legend.title, legend: legend.legend, coloringMs, timings }, [pixels.buffer as ArrayBuffer]);
     }
     // the data (for hovering and redrawing on the page): copies, the worker keeps its own
@@ -216,7 +216,7 @@ async function slice(id: number, plane: PlaneSpec, colorSpec: ColorSpec, names: 
     S.fills = fills0;
     const m0 = packSlice(own, 0), m1 = packSlice(theirs, 0);
     const t3 = performance.now();
-    const timings: WorkerTimings = { slice: sliceMs, parts: partsMs, coloring: coloringMs, pack: t3 - t2, raster: rasterMs, total: performance.now() - t0, postedAt: performance.timeOrigin + performance.now() };
+    const timings: WorkerTimings = { kernel: sliceKernel(), slice: sliceMs, parts: partsMs, coloring: coloringMs, pack: t3 - t2, raster: rasterMs, total: performance.now() - t0, postedAt: performance.timeOrigin + performance.now() };
     m0.slice.stats = stats;
     m1.slice.stats = stats;
     fills0.milliseconds = fills1.milliseconds = coloringMs;
@@ -248,14 +248,14 @@ function answerWhole(id: number, net: Network, sl: Slice, colorSpec: ColorSpec, 
     const R = rasterizeRegions(sl.packed, { offsets: fills.polys.offsets, verts: fills.polys.verts, color, region: fills.region }, Uint32Array.from(colours), raster.width, raster.height, pixelMap(sl.rect, raster.width, raster.height));
     const pixels = joinRasters([R], [sl.packed.count], WHITE, INK, outlineAlpha(sl.packed.count));
     rasterMs = performance.now() - t2;
-    const timings: WorkerTimings = { slice: t1 - t0, parts: partsMs, coloring: t2 - t1, pack: 0, raster: rasterMs, total: performance.now() - t0, postedAt: performance.timeOrigin + performance.now() };
+    const timings: WorkerTimings = { kernel: sliceKernel(), slice: t1 - t0, parts: partsMs, coloring: t2 - t1, pack: 0, raster: rasterMs, total: performance.now() - t0, postedAt: performance.timeOrigin + performance.now() };
     const stats = { regions: sl.stats.regions, splits: sl.stats.splits, slivers: sl.stats.slivers, thin: sl.stats.thin, milliseconds: t1 - t0 };
     post({ type: 'slicePicture', id, picture: { width: raster.width, height: raster.height, pixels }, plane: S.plane!, status: sl.status, stats, title: fills.title, legend: fills.legend, coloringMs: fills.milliseconds, timings }, [pixels.buffer as ArrayBuffer]);
   }
   const t3 = performance.now();
   const msg = packSlice(sl, t1 - t0);
   const t4 = performance.now();
-  const timings: WorkerTimings = { slice: t1 - t0, parts: partsMs, coloring: t2 - t1, pack: t4 - t3, raster: rasterMs, total: performance.now() - t0, postedAt: performance.timeOrigin + performance.now() };
+  const timings: WorkerTimings = { kernel: sliceKernel(), slice: t1 - t0, parts: partsMs, coloring: t2 - t1, pack: t4 - t3, raster: rasterMs, total: performance.now() - t0, postedAt: performance.timeOrigin + performance.now() };
   post({ type: rasterMs > 0 ? 'sliceData' : 'slice', id, slice: msg.slice, fills, timings, parts: null }, [...msg.buffers, ...fillBuffers(fills)]);
 }
 
