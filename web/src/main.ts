@@ -463,11 +463,9 @@ function acceptSliceData(r: SliceData, box: ReturnType<typeof rasterBox>): void 
   dataWaiters = [];
   for (const w of waiting) w();
   const now = rasterBox();
-  // the picture no longer fits the canvas (the device pixel ratio changed): drawn from the data
-  if (now.w !== box.w || now.h !== box.h) {
-    app.picture = null;
-    drawBase();
-  }
+  // the picture no longer fits the canvas (the device pixel ratio changed): the colouring is
+  // asked for again and drawn on the page (the data after a picture carry no fill polygons)
+  if (now.w !== box.w || now.h !== box.h) void recolor();
   if (lastMove) updateHover();
 }
 

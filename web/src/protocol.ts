@@ -182,7 +182,10 @@ export interface Names {
   classes?: string[];
 }
 
-/** A slice's data as the page keeps it (the `slice` answer, and `sliceData` after a picture). */
+/**
+ * A slice's data as the page keeps it (the `slice` answer, and `sliceData` after a picture: then
+ * the fills carry only the title and legend, the page drawing from the picture).
+ */
 export interface SliceData {
   /** The whole slice, or (with `parts`) part 0 of it; `stats` are the whole slice's. */
   slice: PackedSlice;

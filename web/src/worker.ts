@@ -211,8 +211,10 @@ async function slice(id: number, plane: PlaneSpec, colorSpec: ColorSpec, names: 
     }
     // the data (for hovering and redrawing on the page): copies, the worker keeps its own
     const t2 = performance.now();
-    const fills0 = classFills(spec(colorSpec), ownColoring, classAreas, own.rect);
-    const fills1 = classFills(spec(colorSpec), theirColoring, classAreas, own.rect);
+    // after a picture the page draws from the picture (a new colouring brings new fills): the
+    // fill polygons are not copied for it, only the title and legend go
+    const fills0 = rasterMs > 0 ? legendFills(spec(colorSpec), classAreas, own.rect) : classFills(spec(colorSpec), ownColoring, classAreas, own.rect);
+    const fills1 = rasterMs > 0 ? legendFills(spec(colorSpec), classAreas, own.rect) : classFills(spec(colorSpec), theirColoring, classAreas, own.rect);
     S.fills = fills0;
     const m0 = packSlice(own, 0), m1 = packSlice(theirs, 0);
     const t3 = performance.now();
@@ -317,6 +319,11 @@ function classFills(spec: Extract<ColorSpec, { kind: 'class' }>, cc: ClassColori
     ...classLegend(spec, classAreas, rect),
     milliseconds: 0,
   };
+}
+
+/** Fills without polygons (title and legend only), for the page after a picture. */
+function legendFills(spec: Extract<ColorSpec, { kind: 'class' }>, classAreas: number[], rect: Slice['rect']): Fills {
+  return { polys: { offsets: new Uint32Array(1), verts: new Float64Array(0) }, color: new Uint32Array(0), region: new Int32Array(0), ...classLegend(spec, classAreas, rect), milliseconds: 0 };
 }
 
 /** The whole slice (joined from its parts on first use after a parallel slice). */
