@@ -46,7 +46,11 @@
  * every stage and of step 3, with the forward statuses; a search stopped during the stages has
  * no piece yet, one stopped in step 3 holds a prefix of the forward order (with `maxPieces`, the
  * forward search's prefix). Counters: `nodes`, `lps`, `pruned` add up all stages and step 3;
- * `slivers`, `splits`, `boundDecided`, `lpDecided` are those of step 3.
+ * `slivers`, `splits`, `boundDecided`, `lpDecided` are those of step 3 (so `slivers` misses the
+ * slivers the forward search meets in regions that cannot reach the target).
+ * Measured against the forward search (docs/algorithms.md): faster for point activity targets at
+ * hidden layers over boxes, slower for class and output-set targets (PreimageOptions.direction
+ * `auto` chooses by that rule).
  *
  * Reference: Carlsson, Azizpour, Razavian, Sullivan, Smith, The Preimage of Rectifier Network
  * Activities (ICLR 2017 workshop); Matoba, Fleuret, Exact Preimages of Neural Network Aircraft
@@ -66,6 +70,13 @@ import {
 /** Candidate suffixes: one level per unit of the branching layers 1..T, children by phase. */
 interface Trie {
   c: [Trie | undefined, Trie | undefined];
+}
+
+/** A row of Q relaxed over the current partial pattern: g·v + c <= b (Q's own b), unusable while blocked > 0. */
+interface Relax {
+  g: Float64Array;
+  c: number;
+  blocked: number;
 }
 
 /** Relative slack of the stages' non-emptiness tests (never a margin: see the module doc). */
@@ -198,37 +209,51 @@ function runStages(layers: Layer[], domain: DomainSet, target: TargetSet, trie: 
       Qineq.push({ a: r.a, b: r.b, kind: 'ineq' });
       if (r.kind === 'eq') Qineq.push({ a: r.a.map((v) => -v), b: -r.b, kind: 'ineq' });
     }
-    /** Q's rows in v_i coordinates with units < upTo decided by `pat` and the others relaxed. */
-    const relaxQ = (upTo: number): Row[] => {
-      const out: Row[] = [];
-      for (const q of Qineq) {
-        const g = new Float64Array(d);
-        let c = 0, usable = true;
-        for (let j = 0; j < w && usable; j++) {
-          const aj = q.a[j];
-          if (aj === 0) continue;
-          const phase = j < upTo ? pat[j] : fixed[j];
-          let coef: number, off: number;
-          if (phase >= 0) {
-            coef = phase ? aj : 0;
-            off = coef * bias[j];
-          } else {
-            const l = zlo[i][j], h = zhi[i][j];
-            if (aj > 0) coef = h > -l ? aj : 0; // lower line of slope 1 or 0
-            else {
-              if (!Number.isFinite(l) || !Number.isFinite(h)) usable = false; // no upper line
-              const s = h / (h - l);
-              coef = aj * s;
-            }
-            off = aj > 0 ? coef * bias[j] : coef * (bias[j] - l);
-          }
-          if (coef === 0) continue;
-          c += off;
-          for (let t = 0; t < d; t++) g[t] += coef * W[j * d + t];
-        }
-        if (!usable) continue;
-        relaxed({ a: g, b: q.b - c, kind: 'ineq' }, out);
+    /**
+     * One unit's share in a relaxed row of Q: coefficient on z_j, constant, and whether the row is
+     * blocked (an undecided ReLU with a negative weight has no upper line over an unbounded range).
+     */
+    const share = (aj: number, j: number, phase: number): [number, number, number] => {
+      if (phase >= 0) {
+        const coef = phase ? aj : 0;
+        return [coef, coef * bias[j], 0];
       }
+      const l = zlo[i][j], h = zhi[i][j];
+      if (aj > 0) {
+        const coef = h > -l ? aj : 0; // lower line of slope 1 or 0
+        return [coef, coef * bias[j], 0];
+      }
+      if (!Number.isFinite(l) || !Number.isFinite(h)) return [0, 0, 1];
+      const coef = aj * (h / (h - l)); // the triangle's upper line
+      return [coef, coef * (bias[j] - l), 0];
+    };
+    /** Q's rows in v_i coordinates with the fixed units exact and the others relaxed: g·v + c <= b. */
+    const relaxRoot = (): Relax[] => Qineq.map((q) => {
+      const g = new Float64Array(d);
+      let c = 0, blocked = 0;
+      for (let j = 0; j < w; j++) {
+        const aj = q.a[j];
+        if (aj === 0) continue;
+        const [coef, off, blocks] = share(aj, j, fixed[j]);
+        blocked += blocks;
+        if (coef === 0) continue;
+        c += off;
+        for (let t = 0; t < d; t++) g[t] += coef * W[j * d + t];
+      }
+      return { g, c, blocked };
+    });
+    /** The relaxed rows after unit u (undecided before) takes `phase`: one rank-one update per row. */
+    const relaxChild = (rel: Relax[], u: number, phase: number): Relax[] => rel.map((r, k) => {
+      const aj = Qineq[k].a[u];
+      if (aj === 0) return r;
+      const [c0, o0, b0] = share(aj, u, -1), [c1, o1] = share(aj, u, phase);
+      const g = r.g.slice(), dc = c1 - c0;
+      if (dc !== 0) for (let t = 0; t < d; t++) g[t] += dc * W[u * d + t];
+      return { g, c: r.c + o1 - o0, blocked: r.blocked - b0 };
+    });
+    const relaxRows = (rel: Relax[]): Row[] => {
+      const out: Row[] = [];
+      rel.forEach((r, k) => { if (r.blocked === 0) relaxed({ a: r.g, b: Qineq[k].b - r.c, kind: 'ineq' }, out); });
       return out;
     };
     /** Q's rows composed exactly with the complete pattern; null when a constant row is violated. */
@@ -273,7 +298,7 @@ function runStages(layers: Layer[], domain: DomainSet, target: TargetSet, trie: 
       }
       return stage(i - 1, next);
     };
-    const rec = (u: number, hint: Float64Array | null): StopReason => {
+    const rec = (u: number, hint: Float64Array | null, rel: Relax[]): StopReason => {
       while (u < w && fixed[u] >= 0) pat[u] = fixed[u++];
       if (u === w) return complete(hint);
       const size = st.size;
@@ -285,7 +310,8 @@ function runStages(layers: Layer[], domain: DomainSet, target: TargetSet, trie: 
         const rr: Row[] = [];
         relaxed(r, rr);
         stats.nodes++;
-        const extra = rr.concat(relaxQ(u + 1));
+        const relChild = relaxChild(rel, u, phase);
+        const extra = rr.concat(relaxRows(relChild));
         const p = feasible(st, extra, hint, d);
         if (p === null) {
           stats.pruned++;
@@ -293,7 +319,7 @@ function runStages(layers: Layer[], domain: DomainSet, target: TargetSet, trie: 
         }
         for (const x of rr) st.push(x);
         signRows.push(r);
-        const s = rec(u + 1, p);
+        const s = rec(u + 1, p, relChild);
         signRows.pop();
         st.truncate(size);
         if (s) return s;
@@ -304,12 +330,13 @@ function runStages(layers: Layer[], domain: DomainSet, target: TargetSet, trie: 
     const stop = stopReason(control, stats, progress);
     if (stop) return stop;
     stats.nodes++;
-    const root = feasible(st, relaxQ(0), null, d);
+    const rel0 = relaxRoot();
+    const root = feasible(st, relaxRows(rel0), null, d);
     if (root === null) {
       stats.pruned++;
       return null;
     }
-    return rec(0, root);
+    return rec(0, root, rel0);
   };
 
   for (let j = 0; j < target.parts.length; j++) {

@@ -119,6 +119,24 @@ test('backward equals the forward LP search: the same JSON pieces (patterns, par
   assert.ok(slivered <= 2, `cases with slivers: ${slivered}`);
 });
 
+test('slivers: a unit side thinner than the margin is handled as by the forward search (same pieces, counted, warned)', () => {
+  // unit 0's active side is the slab x0 > 1 - 5e-8 of the box: thinner than the margin
+  const net = createNetwork([
+    { weights: [[1, 0], [0.5, 1], [-1, 0.3]], bias: [-(1 - 5e-8), 0.1, 0.2], activation: 'relu' },
+    { weights: [[1, -0.4, 0.7], [0.2, 0.9, -0.5], [-0.3, 0.1, 0.8]], bias: [0.05, -0.1, 0.3], activation: 'relu' },
+    { weights: [[0.6, -1, 0.2], [-0.3, 0.4, 1]], bias: [0, 0.1], activation: 'identity' },
+  ]);
+  const domain = { kind: 'box' as const, lo: [-1, -1], hi: [1, 1] };
+  const target: Target = { kind: 'partition' };
+  const f = computePreimage(net, target, { domain, strategy: 'lp', direction: 'forward' });
+  const b = computePreimage(net, target, { domain, direction: 'backward' });
+  assert.ok(f.stats.slivers > 0 && b.stats.slivers > 0, 'both met the sliver');
+  assert.ok(b.warnings.some((w) => /thinner than the margin/.test(w)));
+  assert.ok(b.pieces.length > 0);
+  assert.equal(JSON.stringify(b.pieces), JSON.stringify(f.pieces));
+  validateResult(b, { net, target, samples: 500, seed: 3 });
+});
+
 test('backward equals the default forward search (vertex search on boxes) to 1e-9', () => {
   for (const c of cases().filter((k) => (k.opts.domain as { kind: string } | undefined)?.kind === 'box')) {
     const f = computePreimage(c.net, c.target, { ...c.opts, direction: 'forward' });
