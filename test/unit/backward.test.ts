@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { computePreimage, preparePreimage, type PreimageOptions } from '../../src/preimage/engine.js';
+import { computePreimage, preparePreimage, searchPlan, type PreimageOptions } from '../../src/preimage/engine.js';
+import { backwardSearchPieces } from '../../src/preimage/backward.js';
+import { emptyStats } from '../../src/preimage/search.js';
 import { computePreimageParallel } from '../../src/preimage/parallel.js';
 import { createNetwork } from '../../src/network/create.js';
 import { evaluateLayers } from '../../src/network/evaluate.js';
@@ -223,6 +225,19 @@ test('backward: cancellation, time, node and piece limits give the forward statu
   const mid = computePreimage(net, target, { ...opts, signal: ac2.signal, onPiece: () => { if (++seen === 3) ac2.abort(); } });
   assert.equal(mid.status, 'cancelled');
   assert.ok(mid.pieces.length >= 3 && mid.pieces.length < full.pieces.length);
+});
+
+test('backward reports progress through the search control, in the stages and at the result layer', () => {
+  const { net, target, opts } = bigProblem();
+  const problem = preparePreimage(net, target, opts);
+  const { scaling, searchDomain } = searchPlan(problem, problem.domains[0], 'lp');
+  const stats = emptyStats();
+  const seen: number[] = [];
+  const it = backwardSearchPieces(scaling?.layers ?? problem.layers, searchDomain, problem.targetSet, stats, { onProgress: (s) => seen.push(s.nodes), progressEveryMs: 0 });
+  let pieces = 0;
+  for (let r = it.next(); !r.done; r = it.next()) pieces++;
+  assert.equal(pieces, stats.pieces);
+  assert.ok(seen.length > 10 && seen[0] < stats.nodes / 2, `progress reported during the run (${seen.length} times)`);
 });
 
 test('direction: bad values and backward with strategy vertex are refused with BAD_ARGUMENT; threads run backward in this thread', async () => {
