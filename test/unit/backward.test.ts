@@ -13,6 +13,7 @@ import { backwardSearchPieces } from '../../src/preimage/backward.js';
 import { emptyStats } from '../../src/preimage/search.js';
 import { computePreimageParallel } from '../../src/preimage/parallel.js';
 import { createNetwork } from '../../src/network/create.js';
+import { hpoly } from '../../src/polyhedra/hpoly.js';
 import { evaluateLayers } from '../../src/network/evaluate.js';
 import type { Network } from '../../src/network/types.js';
 import { normalizeTarget, type Target } from '../../src/preimage/target.js';
@@ -137,6 +138,26 @@ test('slivers: a unit side thinner than the margin is handled as by the forward 
   assert.ok(b.pieces.length > 0);
   assert.equal(JSON.stringify(b.pieces), JSON.stringify(f.pieces));
   validateResult(b, { net, target, samples: 500, seed: 3 });
+});
+
+test('backward equals forward on flat boxes, polyhedral domains and several boxes', () => {
+  for (let seed = 1; seed <= 3; seed++) {
+    const net = randomNetwork(new Rng(seed), [3, 5, 4, 3]);
+    const acts = evaluateLayers(net, [0.1, 0.2, -0.3]).activities;
+    const domains: [string, PreimageOptions['domain']][] = [
+      ['flat box', { kind: 'box', lo: [-1, 0.2, -1], hi: [1, 0.2, 1] }],
+      ['polyhedron', { kind: 'polyhedron', polyhedron: hpoly(3, [[1, 1, 0], [-1, 0, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1], [0.3, -0.5, 1]], [1, 1, 1, 1, 1, 0.8]) }],
+      ['two boxes', [{ kind: 'box', lo: [-1, -1, -1], hi: [0, 1, 1] }, { kind: 'box', lo: [0, -1, -1], hi: [1, 1, 1] }]],
+    ];
+    for (const [name, domain] of domains) {
+      for (const target of [{ kind: 'class', index: 0 }, { kind: 'point', layer: 2, activity: Array.from(acts[2]) }] as Target[]) {
+        const f = computePreimage(net, target, { domain, direction: 'forward', strategy: 'lp' });
+        const b = computePreimage(net, target, { domain, direction: 'backward' });
+        assert.ok(f.pieces.length > 0, `seed ${seed}, ${name}, ${target.kind}: pieces to compare`);
+        assert.equal(JSON.stringify(b.pieces), JSON.stringify(f.pieces), `seed ${seed}, ${name}, ${target.kind}`);
+      }
+    }
+  }
 });
 
 test('backward equals the default forward search (vertex search on boxes) to 1e-9', () => {
