@@ -206,7 +206,7 @@ async function runSuite(suite: 'acasxu' | 'mnistfc', dirName: string, csv: strin
     const row: Row = {
       instance: inst.name, result, expected: expected ?? '', agrees, seconds: wallMs / 1000, cpuSeconds,
       pieces: report.stats.pieces, nodes: report.stats.nodes, lps: report.stats.lps,
-      method: report.counterexample?.method ?? (report.status ? 'search' : ''), slivers: report.stats.slivers,
+      method: report.counterexample?.method ?? (report.status ? 'search' : report.bounds && report.bounds.proven === report.bounds.polytopes ? 'bounds' : ''), slivers: report.stats.slivers,
       falsifyMs: report.falsification?.milliseconds ?? 0, timeoutS, reason: reason.replace(/\n/g, ' '),
     };
     rows.push(row);

@@ -39,6 +39,8 @@ import { runTasks, threadCount } from '../preimage/parallel.js';
 import { rootTasks } from '../preimage/subtree.js';
 import type { PieceJson, PreimageResult, ResultStats, ResultStatus } from '../preimage/result.js';
 import { Rng } from '../util/rng.js';
+import { crownBounds, optimizedRowLowerBound, rowLowerBound, type UnitBounds } from '../preimage/bounds.js';
+import { backward, forward, pgdSearch } from './falsify.js';
 
 /** The VNN-COMP answers. */
 export type VerifyResult = 'unsat' | 'sat' | 'timeout' | 'unknown' | 'error';
@@ -60,7 +62,18 @@ export interface VerifyOptions {
   all?: boolean;
   /** Try falsification (sampling and PGD) before the complete search (default true; never with `all`). */
   falsify?: boolean;
-  /** Time budget of falsification (default: min(1000 ms, 5% of the time limit)). */
+  /**
+   * Bound the unsafe polytopes over the input boxes first (CROWN with optimised slopes): those
+   * proved unreachable leave the question, and when none is left the answer is `unsat` without a
+   * search (default true; never with `all`).
+   */
+  bounds?: boolean;
+  /**
+   * With the bounds, above 16 inputs: search a copy of the network whose hidden units are
+   * reordered by their weight on the open rows' bounds ({@link orderUnitsForSearch}; default true).
+   */
+  orderUnits?: boolean;
+  /** Time budget of falsification (default: min(1000 ms, 5% of the time limit); 2000 ms above 16 inputs). */
   falsifyMs?: number;
   /** Seed of the falsification samples (default 1). */
   seed?: number;
@@ -103,6 +116,8 @@ export interface Counterexample {
 export interface FalsificationStats {
   samples: number;
   gradientSteps: number;
+  /** PGD restarts (falsify.ts). */
+  restarts: number;
   exactChecks: number;
   milliseconds: number;
   found: boolean;
@@ -121,6 +136,8 @@ export interface VerifyReport {
   /** The engine's counters (zeros when no search ran). */
   stats: ResultStats;
   falsification?: FalsificationStats;
+  /** The root-bound step (absent with `all` or `bounds: false`). */
+  bounds?: BoundCheckStats;
   /** Set when slivers made a second search with the enlarged unsafe set necessary. */
   sliverCheck?: { delta: number; status: ResultStatus; pieces: number; slivers: number; milliseconds: number };
   warnings: string[];
@@ -266,54 +283,6 @@ export function parseVnncompResult(text: string): { result: string; x: number[];
 // ---------------------------------------------------------------------------------------------
 // falsification: samples, then signed-gradient descent on the distance to the unsafe set
 
-interface Forward {
-  pre: Float64Array[];
-  y: Float64Array;
-}
-
-function forward(layers: Layer[], x: ArrayLike<number>): Forward {
-  const pre: Float64Array[] = [];
-  let cur: ArrayLike<number> = x;
-  for (const l of layers) {
-    const z = new Float64Array(l.outSize);
-    const W = l.weights, n = l.inSize;
-    for (let i = 0; i < l.outSize; i++) {
-      let s = l.bias[i];
-      const o = i * n;
-      for (let j = 0; j < n; j++) s += W[o + j] * cur[j];
-      z[i] = s;
-    }
-    pre.push(z);
-    if (l.activation === 'relu') {
-      const a = new Float64Array(z.length);
-      for (let i = 0; i < z.length; i++) a[i] = z[i] > 0 ? z[i] : 0;
-      cur = a;
-    } else cur = z;
-  }
-  return { pre, y: cur as Float64Array };
-}
-
-/** Gradient of g·y with respect to x at the pattern of `f`. */
-function backward(layers: Layer[], f: Forward, g: Float64Array): Float64Array {
-  let v = g;
-  for (let l = layers.length - 1; l >= 0; l--) {
-    const L = layers[l], n = L.inSize, W = L.weights;
-    if (L.activation === 'relu') {
-      const z = f.pre[l];
-      v = v.map((s, i) => (z[i] > 0 ? s : 0));
-    }
-    const u = new Float64Array(n);
-    for (let i = 0; i < L.outSize; i++) {
-      const s = v[i];
-      if (s === 0) continue;
-      const o = i * n;
-      for (let j = 0; j < n; j++) u[j] += s * W[o + j];
-    }
-    v = u;
-  }
-  return v;
-}
-
 /**
  * Distance-like objective: min over polytopes of max over rows of (T_r y − t_r)/|T_r|, <= 0
  * inside the unsafe set; with the (polytope, row) attaining it.
@@ -345,17 +314,24 @@ function objective(spec: VnnlibSpec, y: ArrayLike<number>): { v: number; p: numb
   return { v: best, p: bp, r: br };
 }
 
-function falsify(net: Network, spec: VnnlibSpec, budgetMs: number, seed: number, exact: ExactNetwork, deadline: number): { cx?: Counterexample; stats: FalsificationStats } {
+/**
+ * Falsification of `spec` (points checked against `checkSpec`, the whole spec: `spec` may leave out
+ * polytopes the root bounds proved unreachable). Stages: samples, signed descent from the best
+ * samples (dimension <= 16), then PGD restarts (falsify.ts) until the budget ends (in dimension
+ * <= 16, a fixed number of restarts: there the first two stages find what there is to find in
+ * milliseconds).
+ */
+function falsify(net: Network, spec: VnnlibSpec, checkSpec: VnnlibSpec, budgetMs: number, seed: number, exact: ExactNetwork, deadline: number): { cx?: Counterexample; stats: FalsificationStats } {
   const t0 = performance.now();
   const stop = Math.min(t0 + budgetMs, deadline);
-  const stats: FalsificationStats = { samples: 0, gradientSteps: 0, exactChecks: 0, milliseconds: 0, found: false };
+  const stats: FalsificationStats = { samples: 0, gradientSteps: 0, restarts: 0, exactChecks: 0, milliseconds: 0, found: false };
   const layers = net.layers, n = net.inputSize;
   const rng = new Rng(seed);
   const boxes = spec.inputBoxes;
   if (boxes.length === 0 || spec.output.length === 0) return { stats };
   const tryPoint = (x: Float64Array): Counterexample | undefined => {
     stats.exactChecks++;
-    const c = checkCounterexample(net, spec, x, exact);
+    const c = checkCounterexample(net, checkSpec, x, exact);
     if (!c.ok) return undefined;
     return { x: Array.from(x), y: c.y, box: c.box, polytope: c.polytope, margin: c.margin, floatMargin: c.floatMargin, method: 'falsification' };
   };
@@ -404,9 +380,10 @@ function falsify(net: Network, spec: VnnlibSpec, budgetMs: number, seed: number,
   starts.sort((a, c) => a.v - c.v);
   starts.length = Math.min(starts.length, keep);
   // 2. signed-gradient descent from each start on the sum of the nearly violated rows of the
-  //    closest polytope (a hinge), steps relative to the box widths, decaying
+  //    closest polytope (a hinge), steps relative to the box widths, decaying (in dimension
+  //    <= 16; above, the budget goes to the PGD restarts, which find more there)
   const steps = 40;
-  for (const st of starts) {
+  for (const st of n <= 16 ? starts : []) {
     const b = boxes[st.box];
     const x = Float64Array.from(st.x);
     for (let k = 0; k < steps && performance.now() < stop; k++) {
@@ -440,8 +417,116 @@ function falsify(net: Network, spec: VnnlibSpec, budgetMs: number, seed: number,
     }
     if (performance.now() >= stop) break;
   }
+  // 3. PGD restarts on the exact piecewise-linear gradient, each polytope in turn
+  let cx: Counterexample | undefined;
+  const pgd = { restarts: 0, gradientSteps: 0 };
+  pgdSearch(net, spec, { stopAt: stop, seed, maxRestarts: n <= 16 ? 2 * spec.output.length * boxes.length + 8 : undefined }, pgd, (x) => (cx = tryPoint(x)) !== undefined);
+  stats.restarts += pgd.restarts;
+  stats.gradientSteps += pgd.gradientSteps;
   stats.milliseconds = performance.now() - t0;
+  if (cx) return { cx, stats: { ...stats, found: true } };
   return { stats };
+}
+
+// ---------------------------------------------------------------------------------------------
+// root bounds: unsafe polytopes no point of the input boxes can reach
+
+/** Counters of the root-bound step. */
+export interface BoundCheckStats {
+  /** Unsafe polytopes of the spec, and how many of them the bounds proved unreachable. */
+  polytopes: number;
+  proven: number;
+  /** Rows bounded (optimised back-substitutions). */
+  rows: number;
+  milliseconds: number;
+}
+
+/**
+ * Which unsafe polytopes might be reached: for every input box, CROWN bounds of every layer with
+ * optimised slopes (src/preimage/bounds.ts), then for each polytope its rows' lower bounds over the box with
+ * optimised ReLU slopes (alpha-CROWN); a polytope is unreachable from the box when one row's
+ * lower bound exceeds its right-hand side by more than a relative 1e-7 (far above the rounding of
+ * the bound's arithmetic). Sound: every bound holds for every point of the box, so an
+ * unreachable polytope holds no output of any input point. Returns the indices of the polytopes
+ * not proven unreachable from every box (all of them when the output layer has a ReLU, or when
+ * `stopAt` passes).
+ */
+export function rootBoundCheck(net: Network, spec: VnnlibSpec, stopAt = Infinity): { open: number[]; stats: BoundCheckStats; bounds: UnitBounds[] } {
+  const t0 = performance.now();
+  const layers = net.layers, K = layers.length - 1;
+  const stats: BoundCheckStats = { polytopes: spec.output.length, proven: 0, rows: 0, milliseconds: 0 };
+  const all = spec.output.map((_, k) => k);
+  const boxBounds: UnitBounds[] = [];
+  const done = (open: number[]) => {
+    stats.proven = spec.output.length - open.length;
+    stats.milliseconds = performance.now() - t0;
+    return { open, stats, bounds: boxBounds };
+  };
+  if (layers[K].activation === 'relu' || spec.inputBoxes.length === 0) return done(all);
+  const reachable = new Uint8Array(spec.output.length);
+  for (const box of spec.inputBoxes) {
+    const lo = Float64Array.from(box.lo), hi = Float64Array.from(box.hi);
+    if (!lo.every(Number.isFinite) || !hi.every(Number.isFinite)) return done(all);
+    const b = crownBounds(layers, lo, hi, 6);
+    boxBounds.push(b);
+    for (let p = 0; p < spec.output.length; p++) {
+      if (reachable[p]) continue;
+      const P = spec.output[p];
+      let proven = false;
+      for (let r = 0; r < P.rows && !proven; r++) {
+        if (performance.now() > stopAt) return done(all);
+        const need = P.t[r] + 1e-7 * (1 + Math.abs(P.t[r]));
+        const lb = optimizedRowLowerBound(layers, K, Float64Array.from(P.T.subarray(r * P.cols, (r + 1) * P.cols)), lo, hi, b, 40, need + 1e-3 * (1 + Math.abs(need)));
+        stats.rows++;
+        if (lb > need + 1e-7 * Math.abs(lb)) proven = true;
+      }
+      if (!proven) reachable[p] = 1;
+    }
+  }
+  return done(all.filter((p) => reachable[p]));
+}
+
+/**
+ * The network with the hidden units of each layer reordered for the search (the same function:
+ * rows of a layer and the matching columns of the next one permuted). The search decides units
+ * in index order, so the order is its branching order: crossing units (by `bounds`, over the
+ * first box) first, by decreasing impact on the open rows' bounds, |μ_j| u_j (−l_j)/(u_j − l_j)
+ * summed over the rows (μ_j: the row's back-substituted coefficient of the unit; the product
+ * is the largest gap of the unit's triangle relaxation), then the stable units in their order.
+ * For verification only: pieces of the reordered network carry patterns in the new order, but
+ * their witnesses are input points, checked on the original network.
+ */
+export function orderUnitsForSearch(net: Network, spec: VnnlibSpec, bounds: UnitBounds): Network {
+  const layers = net.layers, K = layers.length - 1;
+  if (K === 0 || layers[K].activation === 'relu' || spec.inputBoxes.length === 0) return net;
+  const lo = Float64Array.from(spec.inputBoxes[0].lo), hi = Float64Array.from(spec.inputBoxes[0].hi);
+  const score = layers.map((l) => new Float64Array(l.outSize));
+  for (const P of spec.output) {
+    for (let r = 0; r < P.rows; r++) {
+      const rb = rowLowerBound(layers, K, Float64Array.from(P.T.subarray(r * P.cols, (r + 1) * P.cols)), lo, hi, bounds);
+      for (let q = 0; q < K; q++) {
+        const mu = rb.mu[q], l = bounds.lo[q], u = bounds.hi[q];
+        for (let j = 0; j < mu.length; j++) if (l[j] < 0 && u[j] > 0) score[q][j] += Math.abs(mu[j]) * (u[j] * -l[j]) / (u[j] - l[j]);
+      }
+    }
+  }
+  const perm = layers.map((l, q) => {
+    const idx = Array.from({ length: l.outSize }, (_, j) => j);
+    if (q === K || l.activation !== 'relu') return idx;
+    const crossing = (j: number) => bounds.lo[q][j] < 0 && bounds.hi[q][j] > 0;
+    return idx.sort((a, b) => (crossing(b) ? 1 : 0) - (crossing(a) ? 1 : 0) || score[q][b] - score[q][a] || a - b);
+  });
+  const out: Layer[] = layers.map((L, q) => {
+    const rows = perm[q], cols = q === 0 ? null : perm[q - 1];
+    const W = new Float64Array(L.outSize * L.inSize), bias = new Float64Array(L.outSize);
+    for (let i = 0; i < L.outSize; i++) {
+      const src = rows[i];
+      bias[i] = L.bias[src];
+      for (let j = 0; j < L.inSize; j++) W[i * L.inSize + j] = L.weights[src * L.inSize + (cols ? cols[j] : j)];
+    }
+    return { ...L, weights: W, bias };
+  });
+  return { ...net, layers: out };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -482,8 +567,8 @@ interface SearchOutcome {
   firstFailure?: string;
 }
 
-function runOnce(net: Network, spec: VnnlibSpec, opts: PreimageOptions, keepAll: boolean, exact: ExactNetwork, checkSpec: VnnlibSpec): SearchOutcome {
-  const problem = preparePreimage(net, { kind: 'vnnlib', spec }, opts);
+function runOnce(net: Network, searchNet: Network, spec: VnnlibSpec, opts: PreimageOptions, keepAll: boolean, exact: ExactNetwork, checkSpec: VnnlibSpec): SearchOutcome {
+  const problem = preparePreimage(searchNet, { kind: 'vnnlib', spec }, opts);
   const it = preimagePieces(problem, opts);
   const pieces: PieceJson[] = [];
   let cx: Counterexample | undefined;
@@ -513,14 +598,14 @@ function runOnce(net: Network, spec: VnnlibSpec, opts: PreimageOptions, keepAll:
  * engine's own); in the rare case that piece's witness fails the exact re-check, it searches
  * again for up to MAX_UNCONFIRMED_PIECES pieces and takes the first one that passes.
  */
-function runSearch(net: Network, spec: VnnlibSpec, opts: PreimageOptions, keepAll: boolean, exact: ExactNetwork, checkSpec: VnnlibSpec): SearchOutcome {
-  if (keepAll) return runOnce(net, spec, opts, true, exact, checkSpec);
+function runSearch(net: Network, searchNet: Network, spec: VnnlibSpec, opts: PreimageOptions, keepAll: boolean, exact: ExactNetwork, checkSpec: VnnlibSpec): SearchOutcome {
+  if (keepAll) return runOnce(net, searchNet, spec, opts, true, exact, checkSpec);
   const t0 = performance.now();
-  const first = runOnce(net, spec, { ...opts, maxPieces: 1 }, false, exact, checkSpec);
+  const first = runOnce(net, searchNet, spec, { ...opts, maxPieces: 1 }, false, exact, checkSpec);
   if (first.cx || first.unconfirmed === 0 || first.summary.status !== 'incomplete_budget') return first;
   const left = opts.timeLimitMs !== undefined ? opts.timeLimitMs - (performance.now() - t0) : undefined;
   if (left !== undefined && left <= 0) return { ...first, summary: { ...first.summary, status: 'incomplete_time' } };
-  return runOnce(net, spec, { ...opts, maxPieces: MAX_UNCONFIRMED_PIECES, timeLimitMs: left }, false, exact, checkSpec);
+  return runOnce(net, searchNet, spec, { ...opts, maxPieces: MAX_UNCONFIRMED_PIECES, timeLimitMs: left }, false, exact, checkSpec);
 }
 
 /**
@@ -534,7 +619,7 @@ export function verifyProperty(net: Network, spec: VnnlibSpec, opts: VerifyOptio
     const q = r.value;
     let out: SearchOutcome;
     try {
-      out = runSearch(net, q.spec, q.opts, q.keepAll, q.exact, q.checkSpec);
+      out = runSearch(net, q.searchNet, q.spec, q.opts, q.keepAll, q.exact, q.checkSpec);
     } catch (e) {
       r = steps.throw(e);
       continue;
@@ -576,6 +661,8 @@ function answerFirst(report: VerifyReport): VerifyReport {
 
 /** A search the answer needs: the engine on `spec`, its pieces checked against `checkSpec`. */
 interface SearchRequest {
+  /** The network the search runs on (the same function as the answer's, units perhaps reordered). */
+  searchNet: Network;
   spec: VnnlibSpec;
   opts: PreimageOptions;
   keepAll: boolean;
@@ -590,7 +677,7 @@ interface SearchRequest {
  */
 async function runSearchParallel(net: Network, q: SearchRequest, threads: number): Promise<SearchOutcome> {
   const t0 = performance.now();
-  const problem = preparePreimage(net, { kind: 'vnnlib', spec: q.spec }, q.opts);
+  const problem = preparePreimage(q.searchNet, { kind: 'vnnlib', spec: q.spec }, q.opts);
   const pieces: PieceJson[] = [];
   let cx: Counterexample | undefined;
   let unconfirmed = 0;
@@ -636,15 +723,46 @@ function* answer(net: Network, spec: VnnlibSpec, opts: VerifyOptions): Generator
     if (spec.inputBoxes.length === 0 || spec.output.length === 0) {
       return { result: 'unsat', stats: { ...ZERO_STATS }, warnings: ['the spec has an empty input set or an empty unsafe set'], milliseconds: ms() };
     }
+    // falsification in two rounds around the root bounds: a quarter of the budget on the whole
+    // spec (most violated properties fall in milliseconds, before the bounds' cost), the rest
+    // on the polytopes the bounds leave open
+    const doFalsify = !opts.all && opts.falsify !== false;
+    const budget = opts.falsifyMs ?? Math.min(spec.inputSize > 16 ? 2000 : 1000, opts.timeLimitMs !== undefined ? 0.05 * opts.timeLimitMs : 1000);
+    const useBounds = !opts.all && opts.bounds !== false;
     let falsification: FalsificationStats | undefined;
-    if (!opts.all && opts.falsify !== false) {
-      const budget = opts.falsifyMs ?? Math.min(1000, opts.timeLimitMs !== undefined ? 0.05 * opts.timeLimitMs : 1000);
-      const f = falsify(net, spec, budget, opts.seed ?? 1, exact, deadline);
-      falsification = f.stats;
-      if (f.cx) return { result: 'sat', counterexample: f.cx, stats: { ...ZERO_STATS }, falsification, warnings, milliseconds: ms() };
+    const falsifyRound = (target: VnnlibSpec, budgetMs: number, seed: number): Counterexample | undefined => {
+      const f = falsify(net, target, spec, budgetMs, seed, exact, deadline);
+      if (!falsification) falsification = f.stats;
+      else {
+        const a = falsification;
+        falsification = { samples: a.samples + f.stats.samples, gradientSteps: a.gradientSteps + f.stats.gradientSteps, restarts: a.restarts + f.stats.restarts, exactChecks: a.exactChecks + f.stats.exactChecks, milliseconds: a.milliseconds + f.stats.milliseconds, found: f.stats.found };
+      }
+      return f.cx;
+    };
+    if (doFalsify) {
+      const cx = falsifyRound(spec, useBounds ? budget / 4 : budget, opts.seed ?? 1);
+      if (cx) return { result: 'sat', counterexample: cx, stats: { ...ZERO_STATS }, falsification, warnings, milliseconds: ms() };
+    }
+    // root bounds: polytopes no input can reach leave the question (all of them: unsat)
+    let bounds: BoundCheckStats | undefined;
+    let open = spec;
+    let searchNet = net;
+    if (useBounds) {
+      const bc = rootBoundCheck(net, spec, deadline);
+      bounds = bc.stats;
+      if (bc.open.length === 0) {
+        return { result: 'unsat', stats: { ...ZERO_STATS }, bounds, falsification, warnings: ['every unsafe polytope is out of reach of the root bounds (no search needed)'], milliseconds: ms() };
+      }
+      if (bc.open.length < spec.output.length) open = { ...spec, output: bc.open.map((k) => spec.output[k]) };
+      // branch first on the units that weigh most on the open rows (the search's order is index order)
+      if (bc.bounds.length > 0 && spec.inputSize > 16 && opts.orderUnits !== false) searchNet = orderUnitsForSearch(net, open, bc.bounds[0]);
+      if (doFalsify) {
+        const cx = falsifyRound(open, (3 * budget) / 4, (opts.seed ?? 1) + 1);
+        if (cx) return { result: 'sat', counterexample: cx, stats: { ...ZERO_STATS }, bounds, falsification, warnings, milliseconds: ms() };
+      }
     }
     const left = deadline - performance.now();
-    if (left <= 0) return { result: 'timeout', reason: 'the time limit ran out during falsification', stats: { ...ZERO_STATS }, falsification, warnings, milliseconds: ms() };
+    if (left <= 0) return { result: 'timeout', reason: 'the time limit ran out during falsification or the root bounds', stats: { ...ZERO_STATS }, bounds, falsification, warnings, milliseconds: ms() };
     // the CPU-time limit: checked from the progress callback, it stops the search by its signal
     let signal = opts.signal, onProgress = opts.onProgress;
     const cpuOut = { hit: false };
@@ -677,10 +795,10 @@ function* answer(net: Network, spec: VnnlibSpec, opts: VerifyOptions): Generator
       strategy: opts.strategy,
       onProgress,
     };
-    const run: SearchOutcome = yield { spec, opts: engineOpts, keepAll: !!opts.all, exact, checkSpec: spec };
+    const run: SearchOutcome = yield { searchNet, spec: open, opts: engineOpts, keepAll: !!opts.all, exact, checkSpec: spec };
     const { summary } = run;
     warnings.push(...summary.warnings.filter((w) => !w.startsWith('the search stopped early')));
-    const base = { stats: summary.stats, status: summary.status, falsification, warnings };
+    const base = { stats: summary.stats, status: summary.status, bounds, falsification, warnings };
     const preimage = () => (opts.all ? assembleResult(net, preparePreimage(net, { kind: 'vnnlib', spec }, engineOpts), run.pieces, summary) : undefined);
     if (run.cx) return { ...base, result: 'sat', counterexample: run.cx, milliseconds: ms(), preimage: preimage() };
     if (run.unconfirmed > 0) {
@@ -697,8 +815,8 @@ function* answer(net: Network, spec: VnnlibSpec, opts: VerifyOptions): Generator
       return { ...base, result: left2 <= 0 ? 'timeout' : 'unknown', reason: `the search found no counterexample, but ${summary.stats.slivers} sliver(s) thinner than the margin were not searched separately`, milliseconds: ms(), preimage: preimage() };
     }
     const t1 = performance.now();
-    const big = enlargeOutput(spec, SLIVER_DELTA);
-    const run2: SearchOutcome = yield { spec: big, opts: { ...engineOpts, volumes: false, timeLimitMs: Number.isFinite(left2) ? left2 : undefined }, keepAll: false, exact, checkSpec: spec };
+    const big = enlargeOutput(open, SLIVER_DELTA);
+    const run2: SearchOutcome = yield { searchNet, spec: big, opts: { ...engineOpts, volumes: false, timeLimitMs: Number.isFinite(left2) ? left2 : undefined }, keepAll: false, exact, checkSpec: spec };
     const s2 = run2.summary;
     const sliverCheck = { delta: SLIVER_DELTA, status: s2.status, pieces: s2.stats.pieces, slivers: s2.stats.slivers, milliseconds: performance.now() - t1 };
     const base2 = { ...base, sliverCheck };

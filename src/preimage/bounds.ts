@@ -8,6 +8,10 @@
  * over its vertices) and an interval over the bounding box for the LP search. A target part is
  * unreachable when one of its rows is violated by the lower bound; the node is pruned when every
  * part is unreachable. Sound: it only ever drops nodes with no point in the target.
+ *
+ * For verification, bounds over a whole box: {@link crownBounds} (CROWN back-substitution for
+ * every layer, with lower ReLU slopes optimised per unit as in alpha-CROWN, within a work
+ * budget) and {@link optimizedRowLowerBound} (one output row's lower bound with optimised slopes).
  */
 import type { Layer } from '../network/types.js';
 import type { TargetSet } from './target.js';
@@ -57,8 +61,10 @@ export function boxRange(lo: Float64Array, hi: Float64Array, n: number): Range {
  * pushed back through the layers with each relaxed ReLU replaced by the line that bounds the row
  * from below, down to the node's exact layer; its minimum over the node is a lower bound of the
  * row over every point of the node.
+ * `global` (verification): pre-activation bounds valid over the whole domain ({@link crownBounds});
+ * they clip the node's own bounds, decide units, and spare the rows of units they decide.
  */
-export function symbolicReachable(layers: Layer[], f: NodeView, target: TargetSet, n: number, range: Range, box?: { lo: Float64Array; hi: Float64Array }, finalRange?: Range): boolean {
+export function symbolicReachable(layers: Layer[], f: NodeView, target: TargetSet, n: number, range: Range, box?: { lo: Float64Array; hi: Float64Array }, finalRange?: Range, global?: UnitBounds): boolean {
   // cheap interval over the bounding box first; the exact range only where the sign is in doubt
   const quick = box ? boxRange(box.lo, box.hi, n) : null;
   const last = layers.length - 1;
@@ -82,12 +88,16 @@ export function symbolicReachable(layers: Layer[], f: NodeView, target: TargetSe
       if (kn === 0) { st[i] = 0; continue; }
       if (kn === 1) { st[i] = 1; copy(); continue; }
       for (let j = 0; j < n; j++) row[j] = zl[off + j];
+      // bounds valid over the whole domain (hence the node) clip the node's own
+      const gl = global ? global.lo[q][i] : -Infinity, gu = global ? global.hi[q][i] : Infinity;
       let l = quick ? quick(row, zl[off + n])[0] : -Infinity;
-      if (l < 0) l = range(row, zl[off + n])[0];
+      if (l < 0 && gl < 0) l = range(row, zl[off + n])[0];
+      if (gl > l) l = gl;
       if (l >= 0) { st[i] = 1; copy(); continue; }
       for (let j = 0; j < n; j++) row[j] = zu[off + j];
       let u = quick ? quick(row, zu[off + n])[1] : Infinity;
-      if (u > 0) u = range(row, zu[off + n])[1];
+      if (u > 0 && gu > 0) u = range(row, zu[off + n])[1];
+      if (gu < u) u = gu;
       if (u <= 0) { st[i] = 0; continue; }
       st[i] = 2;
       lq[i] = l;
@@ -111,10 +121,28 @@ export function symbolicReachable(layers: Layer[], f: NodeView, target: TargetSe
     const relu = L.activation === 'relu' && !(f.layer === last && preact);
     classify(f.layer, exact, exact, relu, (i) => (i < f.unit ? f.patterns[f.layer][i] : -1));
   }
+  // with domain bounds, rows that nothing reads are skipped: a linear target layer's (the
+  // back-substitution needs only the statuses and bounds of the layers below it), the rows of
+  // units the domain bounds decide inactive, and, below a linear target layer, of units they
+  // decide active (status and bounds suffice there too)
+  const lastLinear = !(layers[last].activation === 'relu' && !preact);
   for (let k = f.layer + 1; k <= last; k++) {
     const l = layers[k];
+    const relu = l.activation === 'relu' && !(k === last && preact);
+    if (global && k === last && lastLinear) {
+      status[k] = new Uint8Array(l.outSize).fill(3);
+      lower[k] = new Float64Array(l.outSize);
+      upper[k] = new Float64Array(l.outSize);
+      break;
+    }
+    const gk = global && relu ? (i: number) => (global.hi[k][i] <= 0 ? 0 : global.lo[k][i] >= 0 ? 1 : -1) : () => -1;
+    const rowsFor = (i: number) => {
+      const g = gk(i);
+      return g === -1 || (g === 1 && !(k === last - 1 && lastLinear));
+    };
     const zl = new Float64Array(l.outSize * w1), zu = new Float64Array(l.outSize * w1);
     for (let i = 0; i < l.outSize; i++) {
+      if (!rowsFor(i)) continue;
       const o = i * w1;
       zl[o + n] = l.bias[i];
       zu[o + n] = l.bias[i];
@@ -131,11 +159,13 @@ export function symbolicReachable(layers: Layer[], f: NodeView, target: TargetSe
       }
     }
     width = l.outSize;
-    classify(k, zl, zu, l.activation === 'relu' && !(k === last && preact), () => -1);
+    classify(k, zl, zu, relu, gk);
   }
 
   // lower bound over the node of λ·(values of the last layer) + 0, by back-substitution
-  const lowerBound = (lambdaOut: Float64Array): number => {
+  // `need`: the value that settles the question; the exact final range (an LP in the LP search)
+  // is asked only when the cheap range over the node's box does not already exceed it
+  const lowerBound = (lambdaOut: Float64Array, need = Infinity): number => {
     let lam = Float64Array.from(lambdaOut); // coefficients over the activities of layer `last`
     let konst = 0;
     for (let q = last; q >= f.layer; q--) {
@@ -167,7 +197,9 @@ export function symbolicReachable(layers: Layer[], f: NodeView, target: TargetSe
           c0 += m * f.c[i];
           for (let j = 0; j < n; j++) a[j] += m * f.M[i * n + j];
         }
-        return (finalRange ?? range)(a, c0)[0];
+        if (!finalRange) return range(a, c0)[0];
+        const cheap = range(a, c0)[0];
+        return cheap > need ? cheap : finalRange(a, c0)[0];
       }
       // pre-activations of layer q -> activities of layer q-1: z_q = W a_{q-1} + b
       const Lq = layers[q];
@@ -187,15 +219,288 @@ export function symbolicReachable(layers: Layer[], f: NodeView, target: TargetSe
   const cols = target.cols;
   return target.parts.some((p) => {
     for (let r = 0; r < p.rows; r++) {
-      const lb = lowerBound(p.T.subarray(r * cols, r * cols + cols));
-      if (lb > p.t[r] + 1e-9 * (1 + Math.abs(p.t[r]))) return false;
+      const need = p.t[r] + 1e-9 * (1 + Math.abs(p.t[r]));
+      const lb = lowerBound(p.T.subarray(r * cols, r * cols + cols), need);
+      if (lb > need) return false;
     }
     for (let r = 0; r < p.eqRows; r++) {
       const e = p.E.subarray(r * cols, r * cols + cols);
       const tol = 1e-9 * (1 + Math.abs(p.e[r]));
-      if (lowerBound(e) > p.e[r] + tol) return false;
-      if (lowerBound(e.map((v) => -v)) > -p.e[r] + tol) return false;
+      if (lowerBound(e, p.e[r] + tol) > p.e[r] + tol) return false;
+      if (lowerBound(e.map((v) => -v), -p.e[r] + tol) > -p.e[r] + tol) return false;
     }
     return true;
   });
+}
+
+/** Pre-activation bounds of every layer (index as in `layers`), valid over a whole domain. */
+export interface UnitBounds {
+  lo: Float64Array[];
+  hi: Float64Array[];
+}
+
+/**
+ * Lower (`upper` false) or upper bounds over the box [lo, hi] of the rows of A·z_k + c, where z_k
+ * are the pre-activations of layer k and A is m × width_k (row-major), by back-substitution
+ * through layers k..0 (CROWN): each ReLU of layers below k with bounds [l, u] (from `b`) that
+ * crosses zero is replaced by its triangle's upper line or a lower line of slope `alpha` (default:
+ * 1 when u > −l, else 0), whichever bounds the row in the wanted direction. Sound for any alpha in
+ * [0, 1] (one row with its slope gradient: {@link rowLowerBound}).
+ */
+export function backSubstitute(layers: Layer[], k: number, A0: Float64Array, c0: Float64Array, m: number, lo: Float64Array, hi: Float64Array, b: UnitBounds, upper: boolean, alpha?: Float64Array[]): Float64Array {
+  let A = A0;
+  const c = Float64Array.from(c0);
+  for (let q = k; q >= 0; q--) {
+    const L = layers[q], w = L.outSize, v = L.inSize, W = L.weights, bias = L.bias;
+    // constant and coefficients over the layer's input
+    const B = new Float64Array(m * v);
+    for (let i = 0; i < m; i++) {
+      const ro = i * w, bo = i * v;
+      let ci = c[i];
+      for (let t = 0; t < w; t++) {
+        const a = A[ro + t];
+        if (a === 0) continue;
+        ci += a * bias[t];
+        const wo = t * v;
+        for (let j = 0; j < v; j++) B[bo + j] += a * W[wo + j];
+      }
+      c[i] = ci;
+    }
+    if (q === 0) {
+      const out = new Float64Array(m);
+      for (let i = 0; i < m; i++) {
+        let s = c[i];
+        const bo = i * v;
+        for (let j = 0; j < v; j++) {
+          const g = B[bo + j];
+          if (g === 0) continue;
+          s += (g > 0) !== upper ? g * lo[j] : g * hi[j];
+        }
+        out[i] = s;
+      }
+      return out;
+    }
+    // relax the ReLUs of layer q-1: B holds coefficients over its activities
+    const P = layers[q - 1];
+    const l = b.lo[q - 1], u = b.hi[q - 1], al = alpha?.[q - 1];
+    if (P.activation === 'relu') {
+      for (let j = 0; j < v; j++) {
+        const lj = l[j], uj = u[j];
+        if (uj <= 0) {
+          for (let i = 0; i < m; i++) B[i * v + j] = 0;
+        } else if (lj < 0) {
+          const s = uj / (uj - lj);
+          const a = al ? al[j] : uj > -lj ? 1 : 0;
+          for (let i = 0; i < m; i++) {
+            const g = B[i * v + j];
+            if (g === 0) continue;
+            if ((g > 0) !== upper) B[i * v + j] = g * a;
+            else {
+              B[i * v + j] = g * s;
+              c[i] -= g * s * lj;
+            }
+          }
+        }
+      }
+    }
+    A = B;
+  }
+  return c;
+}
+
+/**
+ * Pre-activation bounds of every ReLU layer over the box [lo, hi]: exact intervals for layer 0,
+ * then for each later layer interval propagation, and back-substitution (CROWN, {@link
+ * backSubstitute}) for the units the intervals leave crossing zero. With `alphaIters` > 0, each
+ * unit still crossing zero then gets its lower and upper bound optimised over the lower slopes
+ * of the layers below ({@link optimizedRowLowerBound}, at most `alphaIters` steps each; alpha-CROWN
+ * for intermediate bounds), before the next layer is bounded, as long as the optimisation's
+ * multiply-adds (counted at most: `alphaIters` passes per bound) stay within `alphaWork` (the
+ * units are taken layer by layer, in index order). Sound over the whole box: every bound is the
+ * best of several sound bounds. Deterministic (a work budget, never a time limit).
+ */
+export function crownBounds(layers: Layer[], lo: Float64Array, hi: Float64Array, alphaIters = 0, alphaWork = 3e8): UnitBounds {
+  const b: UnitBounds = { lo: [], hi: [] };
+  let work = 0; // multiply-adds of the slope optimisation in earlier layers (bounded by alphaWork)
+  let passCost = 0; // of one back-and-forth pass to layer k
+  for (let k = 0; k < layers.length; k++) {
+    const L = layers[k], w = L.outSize, v = L.inSize;
+    const zl = new Float64Array(w), zu = new Float64Array(w);
+    // intervals from the previous layer's activities (or the box)
+    let al: Float64Array, au: Float64Array;
+    if (k === 0) {
+      al = lo;
+      au = hi;
+    } else {
+      const P = layers[k - 1];
+      al = b.lo[k - 1].map((x) => (P.activation === 'relu' ? Math.max(0, x) : x));
+      au = b.hi[k - 1].map((x) => (P.activation === 'relu' ? Math.max(0, x) : x));
+    }
+    for (let i = 0; i < w; i++) {
+      let s = L.bias[i], t = L.bias[i];
+      const o = i * v;
+      for (let j = 0; j < v; j++) {
+        const g = L.weights[o + j];
+        if (g > 0) { s += g * al[j]; t += g * au[j]; } else if (g < 0) { s += g * au[j]; t += g * al[j]; }
+      }
+      zl[i] = s;
+      zu[i] = t;
+    }
+    b.lo.push(zl);
+    b.hi.push(zu);
+    passCost += 2 * w * v;
+    if (k === 0) continue;
+    const open: number[] = [];
+    for (let i = 0; i < w; i++) if (L.activation !== 'relu' || (zl[i] < 0 && zu[i] > 0)) open.push(i);
+    if (open.length > 0) {
+      const m = open.length;
+      const A = new Float64Array(m * w);
+      open.forEach((i, r) => { A[r * w + i] = 1; });
+      const c = new Float64Array(m);
+      const lb = backSubstitute(layers, k, A, c, m, lo, hi, b, false);
+      const ub = backSubstitute(layers, k, A, c, m, lo, hi, b, true);
+      open.forEach((i, r) => {
+        zl[i] = Math.max(zl[i], lb[r]);
+        zu[i] = Math.min(zu[i], ub[r]);
+      });
+    }
+    if (alphaIters > 0 && L.activation === 'relu' && k < layers.length - 1) {
+      const e = new Float64Array(w);
+      const used = { passes: 0 };
+      for (const i of open) {
+        if (!(zl[i] < 0 && zu[i] > 0)) continue;
+        if (work + used.passes * passCost + 2 * alphaIters * passCost > alphaWork) break;
+        e[i] = 1;
+        // only the sign matters for the ReLU: stop once the bound crosses zero
+        const l = optimizedRowLowerBound(layers, k, e, lo, hi, b, alphaIters, 0, used);
+        if (l > zl[i]) zl[i] = l;
+        if (zl[i] < 0) {
+          e[i] = -1;
+          const u = -optimizedRowLowerBound(layers, k, e, lo, hi, b, alphaIters, 0, used);
+          if (u < zu[i]) zu[i] = u;
+        }
+        e[i] = 0;
+      }
+      work += used.passes * passCost;
+    }
+  }
+  return b;
+}
+
+/** One row's lower bound by back-substitution, with what the slope optimisation and branching scores need. */
+export interface RowBound {
+  bound: number;
+  /** Per layer q < k: the row's coefficients over layer q's activities before relaxing its ReLUs. */
+  mu: Float64Array[];
+  /** Per layer q < k: the lower-slope gradient of the bound (zero where no lower line is used). */
+  gradAlpha: Float64Array[];
+}
+
+/**
+ * Lower bound over the box of a·z_k (one row over layer k's pre-activations) by back-substitution
+ * with lower slopes `alpha` (per layer q < k, per unit; default the adaptive 0/1 choice), and the
+ * bound's subgradient with respect to those slopes: it is the value at the box corner x* that
+ * attains the bound of the relaxed network (upper lines and lower lines chosen by the signs met
+ * on the way back), pushed forward through the same relaxation.
+ */
+export function rowLowerBound(layers: Layer[], k: number, a: Float64Array, lo: Float64Array, hi: Float64Array, b: UnitBounds, alpha?: Float64Array[]): RowBound {
+  const mu: Float64Array[] = new Array(k);
+  let A = a;
+  let c = 0;
+  let x: Float64Array | null = null;
+  for (let q = k; q >= 0; q--) {
+    const L = layers[q], w = L.outSize, v = L.inSize, W = L.weights;
+    const B = new Float64Array(v);
+    for (let t = 0; t < w; t++) {
+      const g = A[t];
+      if (g === 0) continue;
+      c += g * L.bias[t];
+      const wo = t * v;
+      for (let j = 0; j < v; j++) B[j] += g * W[wo + j];
+    }
+    if (q === 0) {
+      x = new Float64Array(v);
+      for (let j = 0; j < v; j++) {
+        x[j] = B[j] > 0 ? lo[j] : hi[j];
+        c += B[j] * x[j];
+      }
+      break;
+    }
+    mu[q - 1] = B;
+    const P = layers[q - 1], l = b.lo[q - 1], u = b.hi[q - 1], al = alpha?.[q - 1];
+    const next = new Float64Array(v);
+    for (let j = 0; j < v; j++) {
+      const g = B[j];
+      if (g === 0) continue;
+      if (P.activation !== 'relu' || l[j] >= 0) next[j] = g;
+      else if (u[j] <= 0) next[j] = 0;
+      else if (g > 0) next[j] = g * (al ? al[j] : u[j] > -l[j] ? 1 : 0);
+      else {
+        const s = u[j] / (u[j] - l[j]);
+        next[j] = g * s;
+        c -= g * s * l[j];
+      }
+    }
+    A = next;
+  }
+  // forward through the relaxation at x*: h = ∂bound/∂(coefficients over layer q's activities)
+  const gradAlpha: Float64Array[] = new Array(k);
+  let h = x as Float64Array;
+  for (let q = 0; q < k; q++) {
+    const L = layers[q], w = L.outSize, v = L.inSize, W = L.weights;
+    const g = new Float64Array(w);
+    for (let t = 0; t < w; t++) {
+      let s = L.bias[t];
+      const o = t * v;
+      for (let j = 0; j < v; j++) s += W[o + j] * h[j];
+      g[t] = s;
+    }
+    const B = mu[q], l = b.lo[q], u = b.hi[q], al = alpha?.[q];
+    const ga = new Float64Array(w), hn = new Float64Array(w);
+    for (let t = 0; t < w; t++) {
+      if (L.activation !== 'relu' || l[t] >= 0) hn[t] = g[t];
+      else if (u[t] <= 0) hn[t] = 0;
+      else if (B[t] >= 0) {
+        const sl = al ? al[t] : u[t] > -l[t] ? 1 : 0;
+        hn[t] = sl * g[t];
+        ga[t] = B[t] * g[t];
+      } else {
+        const s = u[t] / (u[t] - l[t]);
+        hn[t] = s * (g[t] - l[t]);
+      }
+    }
+    gradAlpha[q] = ga;
+    h = hn;
+  }
+  return { bound: c, mu, gradAlpha };
+}
+
+/**
+ * The lower bound of a·z_k over the box with optimised lower slopes (alpha-CROWN): projected
+ * signed-gradient ascent on the slopes in [0, 1], from the adaptive choice; the best bound seen
+ * (every slope vector gives a sound bound). `iters` steps at most, fewer when the bound stops
+ * improving or exceeds `enough`.
+ */
+export function optimizedRowLowerBound(layers: Layer[], k: number, a: Float64Array, lo: Float64Array, hi: Float64Array, b: UnitBounds, iters = 30, enough = Infinity, used?: { passes: number }): number {
+  const alpha: Float64Array[] = [];
+  for (let q = 0; q < k; q++) alpha.push(b.lo[q].map((l, j) => (b.hi[q][j] > -l ? 1 : 0)));
+  let best = -Infinity, stall = 0;
+  for (let it = 0; it < iters; it++) {
+    const r = rowLowerBound(layers, k, a, lo, hi, b, alpha);
+    if (used) used.passes++;
+    if (best === -Infinity || r.bound > best + 1e-6 * (1 + Math.abs(best))) {
+      best = r.bound;
+      stall = 0;
+    } else if (++stall >= 5) break;
+    if (best > enough) break;
+    const eta = 0.5 / (1 + it / 4);
+    for (let q = 0; q < k; q++) {
+      const al = alpha[q], g = r.gradAlpha[q];
+      for (let j = 0; j < al.length; j++) {
+        if (g[j] === 0) continue;
+        al[j] = Math.min(1, Math.max(0, al[j] + (g[j] > 0 ? eta : -eta)));
+      }
+    }
+  }
+  return best;
 }

@@ -3,6 +3,7 @@
  * depth-first search can backtrack, and mirrored into a warm-started LP.
  */
 import { LpSession } from '../lp/index.js';
+import type { LpOptions } from '../lp/ladder.js';
 import type { LpResult } from '../lp/types.js';
 import type { HPolyhedron } from '../polyhedra/types.js';
 
@@ -36,6 +37,11 @@ export class RowStack {
     return this.rows.length;
   }
 
+  /** The variable bounds the stack was made with (the domain's box), if any. */
+  get box(): { lower?: Float64Array; upper?: Float64Array } {
+    return { lower: this.lower, upper: this.upper };
+  }
+
   push(r: Row): void {
     this.rows.push(r);
     this.session.addRow(r.a, r.b);
@@ -52,11 +58,11 @@ export class RowStack {
     this.session.removeRows(this.session.rowCount - keep);
   }
 
-  /** Minimises c·x over the rows (warm-started). */
-  minimize(c: Float64Array): LpResult {
+  /** Minimises c·x over the rows (warm-started unless `opts` say otherwise). */
+  minimize(c: Float64Array, opts?: LpOptions): LpResult {
     this.lps++;
     this.session.setObjective(c);
-    return this.session.solve();
+    return this.session.solve(opts);
   }
 
   /** The rows as an H-polyhedron (equalities as equalities), plus `extra` rows appended. */

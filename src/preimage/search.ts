@@ -15,11 +15,12 @@
 import type { Layer } from '../network/types.js';
 import { TOL } from '../tolerance.js';
 import type { LpResult } from '../lp/types.js';
+import type { LpOptions } from '../lp/ladder.js';
 import { classify } from '../polyhedra/ops.js';
 import type { DimensionClass, HPolyhedron } from '../polyhedra/types.js';
 import { RowStack, type Row } from './rows.js';
 import type { VPoly } from '../polyhedra/vpoly.js';
-import { boxRange, symbolicReachable, type Range } from './bounds.js';
+import { boxRange, crownBounds, symbolicReachable, type Range, type UnitBounds } from './bounds.js';
 import type { DomainSet } from './domain.js';
 import type { TargetSet } from './target.js';
 
@@ -102,7 +103,11 @@ export interface SearchControl {
    * Account for slivers by slack (src/preimage/sliver-slack.ts) instead of counting them as
    * doubtful: merged thin sides relax the node's target by what they can change, thin sides at the
    * target are kept. The pieces may then reach slightly beyond the target (their witnesses must be
-   * checked), but no point of the preimage is missed. Vertex search only; the LP search ignores it.
+   * checked), but no point of the preimage is missed. The LP search has no slack; it takes the
+   * flag as the sign of a verification run (pieces are only candidates; counters need not match a
+   * preimage run's): it then decides units and tightens its pruning with bounds over the whole
+   * domain (bounds.ts, crownBounds) and starts LPs with a new objective from its corner of the
+   * box (ladder.ts, cornerStart).
    */
   sliverSlack?: boolean;
 }
@@ -190,6 +195,12 @@ export function* lpSearchFrom(frames: Frame[], stack: RowStack, layers: Layer[],
   const n = stack.n;
   const lastLayer = layers.length - 1;
   const progress = { last: performance.now() };
+  // verification (sliverSlack): unit bounds valid over every frame's box decide units without
+  // LPs and tighten the symbolic pruning; skipped for preimages, whose counters stay as they were
+  const global = control.sliverSlack && target.description.kind !== 'partition' ? domainBounds(layers, frames, stack, n) : undefined;
+  // verification in high dimension: LPs with a new objective start from its corner of the box
+  // (ladder.ts, cornerStart: a fraction of the pivots of a warm primal start there)
+  const lpo: LpOptions | undefined = control.sliverSlack && n >= 50 ? { cornerStart: true } : undefined;
 
   while (frames.length > 0) {
     const stop = stopReason(control, stats, progress);
@@ -231,7 +242,7 @@ export function* lpSearchFrom(frames: Frame[], stack: RowStack, layers: Layer[],
         f.M = next.M;
         f.c = next.c;
         f.patterns = f.patterns.concat([new Uint8Array(layers[f.layer].outSize)]);
-        if (!lpReachable(layers, f, target, n, stack, stats)) {
+        if (!lpReachable(layers, f, target, n, stack, stats, global, lpo)) {
           stats.pruned++;
           done = true;
         }
@@ -258,6 +269,15 @@ export function* lpSearchFrom(frames: Frame[], stack: RowStack, layers: Layer[],
         f.unit++;
         continue;
       }
+      if (global) {
+        const gl = global.lo[f.layer][u], gu = global.hi[f.layer][u], tol = 1e-9 * (1 + Math.abs(gl) + Math.abs(gu));
+        if (gu < -tol || gl > tol) {
+          pat[u] = gl > tol ? 1 : 0;
+          stats.boundDecided++;
+          f.unit++;
+          continue;
+        }
+      }
       const [ilo, ihi] = intervalOf(m, cu, f.lo, f.hi, n);
       if (ihi <= 0 || ilo >= 0) {
         pat[u] = ilo >= 0 && ihi > 0 ? 1 : 0;
@@ -268,8 +288,8 @@ export function* lpSearchFrom(frames: Frame[], stack: RowStack, layers: Layer[],
       const w = f.witness as Float64Array;
       const s = dotPlus(m, w, cu, n);
       // the witness settles one side; an LP settles the other (both when the witness is within the margin)
-      const inactiveSide: Side = s < -eps ? { value: s, point: w, failed: false } : sideMin(stack, m, cu, w, stats, n);
-      const activeSide: Side = s > eps ? { value: s, point: w, failed: false } : sideMax(stack, m, cu, w, stats, n);
+      const inactiveSide: Side = s < -eps ? { value: s, point: w, failed: false } : sideMin(stack, m, cu, w, stats, n, lpo);
+      const activeSide: Side = s > eps ? { value: s, point: w, failed: false } : sideMax(stack, m, cu, w, stats, n, lpo);
       const failed = inactiveSide.failed || activeSide.failed;
       if (failed) stats.lpFailures++;
       const canInactive = failed || inactiveSide.value < -eps;
@@ -282,9 +302,9 @@ export function* lpSearchFrom(frames: Frame[], stack: RowStack, layers: Layer[],
         const childActive = makeChild(f, 1, { a: neg, b: cu, kind: 'ineq' }, failed ? null : activeSide.point, stack.size, n);
         const childInactive = makeChild(f, 0, { a, b: -cu, kind: 'ineq' }, failed ? null : inactiveSide.point, stack.size, n);
         // push active first so that the inactive branch is explored first
-        if (lpReachable(layers, childActive, target, n, stack, stats)) frames.push(childActive);
+        if (lpReachable(layers, childActive, target, n, stack, stats, global, lpo)) frames.push(childActive);
         else stats.pruned++;
-        if (lpReachable(layers, childInactive, target, n, stack, stats)) frames.push(childInactive);
+        if (lpReachable(layers, childInactive, target, n, stack, stats, global, lpo)) frames.push(childInactive);
         else stats.pruned++;
         done = true;
         break;
@@ -329,16 +349,16 @@ function lpPoint(r: LpResult, w: Float64Array, m: Float64Array, c: number, sign:
   return Float64Array.from(w, (v, i) => v + t * d[i]);
 }
 
-function sideMin(stack: RowStack, m: Float64Array, c: number, w: Float64Array, stats: SearchStats, n: number): Side {
-  const r = stack.minimize(Float64Array.from(m));
+function sideMin(stack: RowStack, m: Float64Array, c: number, w: Float64Array, stats: SearchStats, n: number, lpo?: LpOptions): Side {
+  const r = stack.minimize(Float64Array.from(m), lpo);
   stats.lps++;
   if (r.status === 'optimal') return { value: (r.objective as number) + c, point: r.x as Float64Array, failed: false };
   if (r.status === 'unbounded' && r.ray) return { value: -Infinity, point: lpPoint(r, w, m, c, -1, n), failed: false };
   return { value: -Infinity, point: w, failed: true };
 }
 
-function sideMax(stack: RowStack, m: Float64Array, c: number, w: Float64Array, stats: SearchStats, n: number): Side {
-  const r = stack.minimize(m.map((v) => -v));
+function sideMax(stack: RowStack, m: Float64Array, c: number, w: Float64Array, stats: SearchStats, n: number, lpo?: LpOptions): Side {
+  const r = stack.minimize(m.map((v) => -v), lpo);
   stats.lps++;
   if (r.status === 'optimal') return { value: -(r.objective as number) + c, point: r.x as Float64Array, failed: false };
   if (r.status === 'unbounded' && r.ray) return { value: Infinity, point: lpPoint(r, w, m, c, 1, n), failed: false };
@@ -499,7 +519,7 @@ export function targetReachable(layers: Layer[], f: Pick<Frame, 'layer' | 'unit'
 }
 
 /** Target-aware pruning of the LP search: intervals, then symbolic bounds over the node's bounding box. */
-function lpReachable(layers: Layer[], f: Frame, target: TargetSet, n: number, stack: RowStack, stats: SearchStats): boolean {
+function lpReachable(layers: Layer[], f: Frame, target: TargetSet, n: number, stack: RowStack, stats: SearchStats, global?: UnitBounds, lpo?: LpOptions): boolean {
   if (target.description.kind === 'partition') return true;
   if (!targetReachable(layers, f, target, n)) return false;
   if (!f.lo.every(Number.isFinite) || !f.hi.every(Number.isFinite)) return true;
@@ -507,14 +527,57 @@ function lpReachable(layers: Layer[], f: Frame, target: TargetSet, n: number, st
   const exact: Range = (a, c) => {
     const size = stack.size;
     for (const r of f.pending) stack.push(r);
-    const res = stack.minimize(a);
+    const res = stack.minimize(a, lpo);
     stats.lps++;
     stack.truncate(size);
     if (res.status === 'optimal') return [(res.objective as number) + c - 1e-9 * (1 + Math.abs(res.objective as number)), Infinity];
     if (res.status === 'infeasible') return [Infinity, Infinity];
     return [-Infinity, Infinity];
   };
-  return symbolicReachable(layers, f, target, n, boxRange(f.lo, f.hi, n), undefined, exact);
+  return symbolicReachable(layers, f, target, n, boxRange(f.lo, f.hi, n), undefined, exact, global);
+}
+
+/** Lower-slope optimisation steps per unit for the search's domain bounds (bounds.ts). */
+const DOMAIN_ALPHA_ITERS = 6;
+
+/** Unit bounds of the domain box, per layer list (computed once per thread and problem). */
+const boundCache = new WeakMap<Layer[], { lo: Float64Array; hi: Float64Array; bounds: UnitBounds }[]>();
+
+/**
+ * Pre-activation bounds of every layer over the domain's box (the stack's variable bounds; else
+ * the smallest box holding every frame's box: each frame's region, and all of its subtree, lies
+ * in its box): CROWN bounds with optimised slopes (bounds.ts), cached per layer list and box.
+ * Undefined when the box is unbounded.
+ */
+function domainBounds(layers: Layer[], frames: Frame[], stack: RowStack, n: number): UnitBounds | undefined {
+  if (frames.length === 0) return undefined;
+  let lo: Float64Array, hi: Float64Array;
+  const box = stack.box;
+  if (box.lower && box.upper) {
+    lo = box.lower;
+    hi = box.upper;
+  } else {
+    lo = Float64Array.from(frames[0].lo);
+    hi = Float64Array.from(frames[0].hi);
+    for (const f of frames) {
+      for (let j = 0; j < n; j++) {
+        if (f.lo[j] < lo[j]) lo[j] = f.lo[j];
+        if (f.hi[j] > hi[j]) hi[j] = f.hi[j];
+      }
+    }
+  }
+  if (!lo.every(Number.isFinite) || !hi.every(Number.isFinite)) return undefined;
+  let list = boundCache.get(layers);
+  if (!list) boundCache.set(layers, (list = []));
+  for (const e of list) {
+    let inside = true;
+    for (let j = 0; j < n && inside; j++) if (lo[j] < e.lo[j] || hi[j] > e.hi[j]) inside = false;
+    if (inside) return e.bounds;
+  }
+  const bounds = crownBounds(layers, lo, hi, DOMAIN_ALPHA_ITERS);
+  list.push({ lo: Float64Array.from(lo), hi: Float64Array.from(hi), bounds });
+  if (list.length > 8) list.shift();
+  return bounds;
 }
 
 /** Leaf: intersect with each target part (made disjoint) and classify. */
