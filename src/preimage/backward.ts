@@ -12,7 +12,8 @@
  * active), and the reason it stopped (null when complete), as searchPieces does.
  *
  * Method (v_i is the input of layer i, v_0 = x the result coordinates, z_i = W_i v_i + b_i):
- *   1. Bounds: interval arithmetic over the domain's bounding box gives a box B_i holding every
+ *   1. Bounds: interval arithmetic over the domain's bounding box, tightened by back-substitution
+ *      (CROWN) when the box is bounded and the network small enough, gives a box B_i holding every
  *      reachable v_i (padded outward by 1e-10 relative) and fixes the units whose pre-activation
  *      has one sign on it.
  *   2. Stages, from the target layer T down to layer 1. The stage of layer i receives a polyhedron
@@ -106,17 +107,36 @@ function branches(layers: Layer[], i: number, target: TargetSet): boolean {
 
 const pad = (x: number) => 1e-10 * (1 + Math.abs(x));
 
-/** Step 1: boxes of every layer's input (index i: v_i) and pre-activation bounds, padded outward. */
+/**
+ * Step 1: boxes of every layer's input (index i: v_i) and pre-activation bounds, padded outward:
+ * intervals, tightened by back-substitution (CROWN) when the domain's box is bounded and the
+ * network small enough for it to be cheap (see crownBound).
+ */
 function layerBoxes(layers: Layer[], domain: DomainSet, target: TargetSet) {
   const vlo: Float64Array[] = [Float64Array.from(domain.lo)], vhi: Float64Array[] = [Float64Array.from(domain.hi)];
   const zlo: Float64Array[] = [], zhi: Float64Array[] = [];
+  const bounded = domain.lo.every(Number.isFinite) && domain.hi.every(Number.isFinite);
+  let work = 0;
+  for (let k = 0; k < layers.length; k++) for (let q = 0; q <= k; q++) work += 2 * layers[k].outSize * layers[q].outSize * layers[q].inSize;
+  const crown = bounded && work <= CROWN_WORK;
   for (let i = 0; i < layers.length; i++) {
     const L = layers[i], d = L.inSize, w = L.outSize;
     const zl = new Float64Array(w), zh = new Float64Array(w);
     for (let j = 0; j < w; j++) {
       const [a, b] = intervalOf(L.weights.subarray(j * d, j * d + d), L.bias[j], vlo[i], vhi[i], d);
-      zl[j] = a - pad(a);
-      zh[j] = b + pad(b);
+      zl[j] = a;
+      zh[j] = b;
+    }
+    if (crown && i > 0) {
+      const cl = crownBound(layers, i, domain.lo, domain.hi, zlo, zhi, false), ch = crownBound(layers, i, domain.lo, domain.hi, zlo, zhi, true);
+      for (let j = 0; j < w; j++) {
+        zl[j] = Math.max(zl[j], cl[j]);
+        zh[j] = Math.min(zh[j], ch[j]);
+      }
+    }
+    for (let j = 0; j < w; j++) {
+      zl[j] -= pad(zl[j]);
+      zh[j] += pad(zh[j]);
     }
     zlo.push(zl);
     zhi.push(zh);
@@ -125,6 +145,66 @@ function layerBoxes(layers: Layer[], domain: DomainSet, target: TargetSet) {
     vhi.push(clamp ? zh.map((v) => Math.max(0, v)) : zh);
   }
   return { vlo, vhi, zlo, zhi, branch: layers.map((_, i) => branches(layers, i, target)) };
+}
+
+/** Multiply-adds allowed for the CROWN bounds of step 1 (ACAS Xu takes about 5e6; 256-wide MNIST layers skip it). */
+const CROWN_WORK = 1e7;
+
+/**
+ * Lower (`upper` false) or upper bounds of layer k's pre-activations over the box [lo, hi], by
+ * back-substitution through layers k..0: each ReLU of an earlier layer with bounds [l, u]
+ * crossing zero is replaced by its triangle's upper line or a lower line of slope 1 (u > −l) or
+ * 0, whichever bounds the row in the wanted direction. Sound for the bounds given.
+ */
+function crownBound(layers: Layer[], k: number, lo: Float64Array, hi: Float64Array, zlo: Float64Array[], zhi: Float64Array[], upper: boolean): Float64Array {
+  const m = layers[k].outSize;
+  let A = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) A[i * m + i] = 1;
+  const c = new Float64Array(m);
+  for (let q = k; ; q--) {
+    const L = layers[q], out = L.outSize, inn = L.inSize, W = L.weights, bias = L.bias;
+    const B = new Float64Array(m * inn);
+    for (let i = 0; i < m; i++) {
+      for (let t = 0; t < out; t++) {
+        const a = A[i * out + t];
+        if (a === 0) continue;
+        c[i] += a * bias[t];
+        for (let j = 0; j < inn; j++) B[i * inn + j] += a * W[t * inn + j];
+      }
+    }
+    if (q === 0) {
+      const res = new Float64Array(m);
+      for (let i = 0; i < m; i++) {
+        let s = c[i];
+        for (let j = 0; j < inn; j++) {
+          const g = B[i * inn + j];
+          if (g !== 0) s += (g > 0) !== upper ? g * lo[j] : g * hi[j];
+        }
+        res[i] = s;
+      }
+      return res;
+    }
+    if (layers[q - 1].activation === 'relu') {
+      const l = zlo[q - 1], u = zhi[q - 1];
+      for (let j = 0; j < inn; j++) {
+        if (u[j] <= 0) {
+          for (let i = 0; i < m; i++) B[i * inn + j] = 0;
+        } else if (l[j] < 0) {
+          const s = u[j] / (u[j] - l[j]), a = u[j] > -l[j] ? 1 : 0;
+          for (let i = 0; i < m; i++) {
+            const g = B[i * inn + j];
+            if (g === 0) continue;
+            if ((g > 0) !== upper) B[i * inn + j] = g * a;
+            else {
+              B[i * inn + j] = g * s;
+              c[i] -= g * s * l[j];
+            }
+          }
+        }
+      }
+    }
+    A = B;
+  }
 }
 
 /** a·x <= b relaxed by the stage tolerance (equalities become two relaxed inequalities). */
