@@ -870,6 +870,11 @@ class SliceBuilder {
 
   /** Region from piece p (sign row `row`) at the last depth k; Z is the output layer's pre-activation map. */
   private emit(k: number, p: number, row: number, Z: Float64Array): void {
+    this.emitFrom(this.vb[k], this.poff[k][p], this.pnv[k][p], k, row, Z);
+  }
+
+  /** Region from the polygon V[off..] (nv vertices) at the last depth k (sign row `row`); Z as in emit. */
+  private emitFrom(V: Float64Array, off: number, nv: number, k: number, row: number, Z: Float64Array): void {
     if (this.count >= this.maxRegions) {
       this.status = 'incomplete_budget';
       return;
@@ -894,7 +899,6 @@ class SliceBuilder {
       maps[mb + 3 * j + 2] = (on ? Z[3 * j + 2] : 0) * scale + shift;
     }
     // vertices without consecutive duplicates
-    const V = this.vb[k], off = this.poff[k][p], nv = this.pnv[k][p];
     const o = this.offsets[r];
     if (this.verts.length < o + 2 * nv) this.verts = grow(this.verts, o + 2 * nv);
     const Q = this.verts;
@@ -998,6 +1002,24 @@ class SliceBuilder {
       else if (!(hc < -r)) return j;
     }
     return m;
+  }
+
+  /**
+   * step for the last depth k when its layer has no ReLU and its pieces are not shared out: the same
+   * effects (cancellation check, one sign row of ones, one region) without the pools' copy.
+   */
+  private stepLinear(k: number, src: Float64Array, off: number, nv: number, Z: Float64Array): void {
+    if (this.status !== 'complete') return;
+    if ((++this.visited & 255) === 0 && this.opts.signal?.aborted) {
+      this.status = 'cancelled';
+      return;
+    }
+    const m = this.widths[k];
+    const base = this.patternCount[k];
+    const S = this.ensureRow(k, base, m);
+    S.fill(1, base * m, base * m + m);
+    this.patternCount[k] = base + 1;
+    this.emitFrom(src, off, nv, k, base, Z);
   }
 
   /** Depth-first over layers: polygon (src, off, nv) at depth k, whose pre-activations are Z (rows [a, b, c]). */
@@ -1127,6 +1149,9 @@ class SliceBuilder {
     }
     // next layer's pre-activations; a sibling's map is its predecessor's plus the few units whose sign differs
     const buf = this.zbuf[k + 1];
+    // the next layer is the last and has no ReLU (and its pieces are not shared out): its step
+    // only emits the polygon, done without copying it to the next depth's pool (stepLinear)
+    const lastLinear = k + 1 === this.nl - 1 && !this.relu[k + 1] && k + 1 > this.splitDepth;
     for (let p = 0; p < np; p++) {
       if (this.status !== 'complete') return;
       const s = sb + p * m, ps = s - m;
@@ -1147,7 +1172,8 @@ class SliceBuilder {
       const q = split ? this.splitSeen++ : -1;
       if (parted && q % this.partCount !== this.partIndex) continue;
       const before = this.count;
-      this.step(k + 1, V, poff[p], pnv[p], Zn);
+      if (lastLinear) this.stepLinear(k + 1, V, poff[p], pnv[p], Zn);
+      else this.step(k + 1, V, poff[p], pnv[p], Zn);
       if (split) this.pieceRegions[q] = this.count - before;
     }
   }
