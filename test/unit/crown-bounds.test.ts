@@ -16,6 +16,7 @@ import { randomNetwork, Rng } from '../helpers/networks.js';
 import { dataDir, dataPath, NO_DATA } from '../helpers/data.js';
 import { feasibleLp } from '../helpers/lp-problems.js';
 import { LpSession } from '../../src/lp/index.js';
+import { computePreimage } from '../../src/preimage/engine.js';
 
 function randomBox(rng: Rng, n: number, w: number): { lo: Float64Array; hi: Float64Array } {
   const lo = new Float64Array(n), hi = new Float64Array(n);
@@ -235,6 +236,9 @@ test('orderUnitsForSearch computes the same function; verify with bounds, reorde
     const plain = verifyProperty(net, spec, { timeLimitMs: 60_000, falsify: false, bounds: false, orderUnits: false });
     assert.ok(fast.result === 'sat' || fast.result === 'unsat', fast.reason);
     assert.equal(fast.result, plain.result, `trial ${trial}`);
+    // and as the preimage search without any verification switch (compute mode) finds pieces or not
+    const pre = computePreimage(net, { kind: 'vnnlib', spec }, { geometry: false, volumes: false, certificates: false, maxPieces: 1 });
+    assert.equal(pre.pieces.length > 0 ? 'sat' : 'unsat', fast.result, `trial ${trial}: compute mode`);
     if (fast.result === 'sat') assert.ok(checkCounterexample(net, spec, fast.counterexample!.x).ok);
     seen.add(fast.result);
   }
