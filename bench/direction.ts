@@ -10,7 +10,7 @@
  * deeper networks (class 0 over [-1, 1]^n), point activity targets at hidden layers of those
  * networks (over the box and over all of R^n), and ACAS Xu 1_1 on a sub-box of the prop_3 box
  * (the property's output set, the advisory of the sub-box's centre, point activities at layers
- * 2 and 3). The networks of
+ * 2 and 3) and on the whole prop_3 box (the output set). The networks of
  * ../shared/data (or $RELU_PREIMAGE_DATA) are skipped, with a note, when absent.
  */
 import { readFileSync } from 'node:fs';
@@ -93,6 +93,7 @@ function problems(notes: string[]): Problem[] {
     out.push({ name: 'ACAS Xu 1_1 prop_3 output set, tenth of the prop_3 box', group: 'acas', net, target: { kind: 'vnnlib', spec }, domain });
     out.push({ name: `ACAS Xu 1_1 advisory ${advisory} (argmin, the centre's), same sub-box`, group: 'acas', net, target: { kind: 'class', index: advisory, rule: 'argmin' }, domain });
     for (const l of [2, 3]) out.push({ name: `ACAS Xu 1_1 point at layer ${l} (sub-box centre's activity), same sub-box`, group: 'acas point', net, target: { kind: 'point', layer: l, activity: Array.from(acts[l]) }, domain });
+    out.push({ name: 'ACAS Xu 1_1 prop_3 output set, the whole prop_3 box', group: 'acas', net, target: { kind: 'vnnlib', spec }, domain: { kind: 'box', lo: Array.from(b.lo), hi: Array.from(b.hi) } });
   }
   return out;
 }
