@@ -70,7 +70,8 @@ export function lowDimStudy(net: Network, name: string, lo: Float64Array, hi: Fl
       const dim = pieceDimension(P, x, lo, hi);
       const branches = opts.radii.map((radius): LowDimBranches => {
         const blo = Array.from(x, (v, j) => Math.max(lo[j], v - radius)), bhi = Array.from(x, (v, j) => Math.min(hi[j], v + radius));
-        const r = computePreimage(net, { kind: 'point', layer: l, activity: activities[l] }, { domain: { kind: 'box', lo: blo, hi: bhi }, maxNodes: opts.maxNodes, timeLimitMs: opts.timeLimitMs, volumes: false });
+        // forward, as when docs/study was made: the node budget counts the two directions' nodes differently
+        const r = computePreimage(net, { kind: 'point', layer: l, activity: activities[l] }, { domain: { kind: 'box', lo: blo, hi: bhi }, maxNodes: opts.maxNodes, timeLimitMs: opts.timeLimitMs, volumes: false, direction: 'forward' });
         opts.keep?.(r, l, radius);
         const pats = new Set(r.pieces.map((p) => p.pattern.slice(0, l - 1).map((q) => q.join('')).join('|')));
         const certified = r.pieces.every((p) => !!p.certificate && p.certificate.witnessInPiece && p.certificate.patternReproduced && p.certificate.targetAtWitness);

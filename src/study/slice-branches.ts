@@ -52,7 +52,8 @@ export function sliceBranches(net: Network, x0: ArrayLike<number>, free: number[
     for (const radius of radii) {
       const lo = Array.from(x0), hi = Array.from(x0);
       for (const j of free) { lo[j] = Math.max(0, x0[j] - radius); hi[j] = Math.min(1, x0[j] + radius); }
-      const r = computePreimage(net, { kind: 'point', layer: l, activity: acts[l] }, { domain: { kind: 'box', lo, hi }, volumes: false, maxNodes: opts.maxNodes, timeLimitMs: opts.timeLimitMs });
+      // forward, as when docs/study was made: the node budget counts the two directions' nodes differently
+      const r = computePreimage(net, { kind: 'point', layer: l, activity: acts[l] }, { domain: { kind: 'box', lo, hi }, volumes: false, maxNodes: opts.maxNodes, timeLimitMs: opts.timeLimitMs, direction: 'forward' });
       opts.keep?.(r);
       const pats = new Set(r.pieces.map((p) => p.pattern.slice(0, l - 1).map((q) => q.join('')).join('|')));
       const certified = r.pieces.every((p) => !!p.certificate && p.certificate.witnessInPiece && p.certificate.patternReproduced && p.certificate.targetAtWitness);
