@@ -524,8 +524,12 @@ async function recolor(): Promise<void> {
 }
 
 async function clickAt(u: number, v: number): Promise<void> {
-  // a click between a picture and its data waits for the data
-  if (!app.layers && app.picture) await new Promise<void>((resolve) => dataWaiters.push(resolve));
+  // a click between a picture and its data waits for the data (and is dropped if another slice came)
+  if (!app.layers && app.picture) {
+    const before = app.seq.slice;
+    await new Promise<void>((resolve) => dataWaiters.push(resolve));
+    if (app.seq.slice !== before) return;
+  }
   if (!app.layers) return;
   clearError();
   const seq = ++app.seq.click;
