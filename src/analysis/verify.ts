@@ -765,6 +765,10 @@ function* answer(net: Network, spec: VnnlibSpec, opts: VerifyOptions): Generator
     }
     const left = deadline - performance.now();
     if (left <= 0) return { result: 'timeout', reason: 'the time limit ran out during falsification or the root bounds', stats: { ...ZERO_STATS }, bounds, falsification, warnings, milliseconds: ms() };
+    if (opts.cpuTimeLimitMs !== undefined) {
+      const u = process.cpuUsage(cpu0);
+      if ((u.user + u.system) / 1000 > opts.cpuTimeLimitMs) return { result: 'timeout', reason: 'the CPU-time limit ran out during falsification or the root bounds', stats: { ...ZERO_STATS }, bounds, falsification, warnings, milliseconds: ms() };
+    }
     // the CPU-time limit: checked from the progress callback, it stops the search by its signal
     let signal = opts.signal, onProgress = opts.onProgress;
     const cpuOut = { hit: false };
