@@ -63,8 +63,11 @@ export function boxRange(lo: Float64Array, hi: Float64Array, n: number): Range {
  * row over every point of the node.
  * `global` (verification): pre-activation bounds valid over the whole domain ({@link crownBounds});
  * they clip the node's own bounds, decide units, and spare the rows of units they decide.
+ * `closed` (verification): one flag per target part, 1 for parts known unreachable from the node
+ * (skipped); parts this call proves unreachable are flagged (the parts are tried in order up to
+ * the first reachable one). Sound for the node's subtree, whose regions lie in the node's.
  */
-export function symbolicReachable(layers: Layer[], f: NodeView, target: TargetSet, n: number, range: Range, box?: { lo: Float64Array; hi: Float64Array }, finalRange?: Range, global?: UnitBounds): boolean {
+export function symbolicReachable(layers: Layer[], f: NodeView, target: TargetSet, n: number, range: Range, box?: { lo: Float64Array; hi: Float64Array }, finalRange?: Range, global?: UnitBounds, closed?: Uint8Array): boolean {
   // cheap interval over the bounding box first; the exact range only where the sign is in doubt
   const quick = box ? boxRange(box.lo, box.hi, n) : null;
   const last = layers.length - 1;
@@ -217,17 +220,22 @@ export function symbolicReachable(layers: Layer[], f: NodeView, target: TargetSe
   };
 
   const cols = target.cols;
-  return target.parts.some((p) => {
+  const unreachable = (k: number): false => {
+    if (closed) closed[k] = 1;
+    return false;
+  };
+  return target.parts.some((p, k) => {
+    if (closed?.[k]) return false;
     for (let r = 0; r < p.rows; r++) {
       const need = p.t[r] + 1e-9 * (1 + Math.abs(p.t[r]));
       const lb = lowerBound(p.T.subarray(r * cols, r * cols + cols), need);
-      if (lb > need) return false;
+      if (lb > need) return unreachable(k);
     }
     for (let r = 0; r < p.eqRows; r++) {
       const e = p.E.subarray(r * cols, r * cols + cols);
       const tol = 1e-9 * (1 + Math.abs(p.e[r]));
-      if (lowerBound(e, p.e[r] + tol) > p.e[r] + tol) return false;
-      if (lowerBound(e.map((v) => -v), -p.e[r] + tol) > -p.e[r] + tol) return false;
+      if (lowerBound(e, p.e[r] + tol) > p.e[r] + tol) return unreachable(k);
+      if (lowerBound(e.map((v) => -v), -p.e[r] + tol) > -p.e[r] + tol) return unreachable(k);
     }
     return true;
   });

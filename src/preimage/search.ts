@@ -141,6 +141,12 @@ export interface Frame {
   hi: Float64Array;
   /** A point of the node's region; null when unknown (after a numerically failed LP). */
   witness: Float64Array | null;
+  /**
+   * Verification runs: target parts proven unreachable from this node (1 = unreachable; bounds.ts
+   * symbolicReachable), inherited by the children, whose regions lie in the node's. Absent: none
+   * known (tasks handed to other threads start afresh).
+   */
+  closed?: Uint8Array;
 }
 
 /**
@@ -372,7 +378,9 @@ function makeChild(f: Frame, phase: 0 | 1, row: Row, witness: Float64Array | nul
   patterns[f.layer] = cur;
   const lo = Float64Array.from(f.lo), hi = Float64Array.from(f.hi);
   tightenBox(row.a, row.b, lo, hi, n);
-  return { layer: f.layer, unit: f.unit + 1, rowCount, pending: [row], patterns, M: f.M, c: f.c, lo, hi, witness };
+  const child: Frame = { layer: f.layer, unit: f.unit + 1, rowCount, pending: [row], patterns, M: f.M, c: f.c, lo, hi, witness };
+  if (f.closed) child.closed = Uint8Array.from(f.closed);
+  return child;
 }
 
 function isAxisRow(a: Float64Array): boolean {
@@ -534,7 +542,9 @@ function lpReachable(layers: Layer[], f: Frame, target: TargetSet, n: number, st
     if (res.status === 'infeasible') return [Infinity, Infinity];
     return [-Infinity, Infinity];
   };
-  return symbolicReachable(layers, f, target, n, boxRange(f.lo, f.hi, n), undefined, exact, global);
+  // verification: parts proven unreachable stay closed below this node
+  if (global && !f.closed) f.closed = new Uint8Array(target.parts.length);
+  return symbolicReachable(layers, f, target, n, boxRange(f.lo, f.hi, n), undefined, exact, global, global ? f.closed : undefined);
 }
 
 /** Lower-slope optimisation steps per unit for the search's domain bounds (bounds.ts). */

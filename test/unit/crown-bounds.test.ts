@@ -222,10 +222,16 @@ test('orderUnitsForSearch computes the same function; verify with bounds, reorde
     const w = 0.05 + 0.25 * rng.next();
     const hi = lo.map((v) => v + w);
     const ys = samples(rng, Float64Array.from(lo), Float64Array.from(hi), 300).map((x) => forward(net.layers, x).y);
-    // unsafe: y_1 >= y_0 + t (t around the sampled maximum: some hold, some not)
-    const best = Math.max(...ys.map((y) => y[1] - y[0]));
-    const t = best + (rng.next() - 0.5) * 0.2 * (1 + Math.abs(best));
-    const spec = { inputSize: 60, outputSize: 3, inputBoxes: [{ lo, hi }], output: [{ T: Float64Array.of(1, -1, 0), t: Float64Array.of(-t), rows: 1, cols: 3 }] } as unknown as VnnlibSpec;
+    // unsafe: y_1 >= y_0 + t_1 or y_2 >= y_0 + t_2 (t_j around the sampled maxima: some hold, some not)
+    const output = [1, 2].map((j) => {
+      const best = Math.max(...ys.map((y) => y[j] - y[0]));
+      const t = best + (rng.next() - 0.2) * 0.3 * (1 + Math.abs(best));
+      const T = new Float64Array(3);
+      T[0] = 1;
+      T[j] = -1;
+      return { T, t: Float64Array.of(-t), rows: 1, cols: 3 };
+    });
+    const spec = { inputSize: 60, outputSize: 3, inputBoxes: [{ lo, hi }], output } as unknown as VnnlibSpec;
     const b = crownBounds(net.layers, Float64Array.from(lo), Float64Array.from(hi), 6);
     const perm = orderUnitsForSearch(net, spec, b);
     for (const x of samples(rng, Float64Array.from(lo), Float64Array.from(hi), 20)) {
