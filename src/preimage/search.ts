@@ -80,7 +80,7 @@ export interface RawPiece {
   rows: number;
   /** Vertex search only: the piece's vertices and incidences (P then holds only its facets). */
   vpoly?: VPoly;
-  /** Vertices when known (vertex search), in the piece's coordinates. */
+  /** Vertices when known, in the piece's coordinates (the vertex search leaves them in `vpoly`). */
   vertices?: Float64Array[];
   /** Volume in the search's coordinates, when known (multiply by the scaling's Jacobian). */
   volumeU?: number;
