@@ -31,10 +31,10 @@
  *      candidate suffixes: a superset of the suffixes of all pieces.
  *   3. Result layer: the forward LP search's tree in result coordinates, intersected with the
  *      domain, restricted to the candidate suffixes (a branch whose pattern leaves the trie is
- *      dropped) in place of the forward search's target-aware pruning. Every unit is decided,
- *      split and classified as in the forward search (the same rows built by the same code in the
- *      same order, the margin rule with its slivers, the same leaf routine `finishLeaf`: target
- *      parts made disjoint in order), so the pieces come out in the forward order.
+ *      dropped) in place of the forward search's target-aware pruning: it is the forward search's
+ *      own loop (lpSearchFrom with SearchControl.candidates), so every unit is decided, split and
+ *      classified as there (the same rows in the same order, the margin rule with its slivers,
+ *      target parts made disjoint in order) and the pieces come out in the forward order.
  *
  * Guarantees: complete and sound exactly as the forward search (dropping only patterns that no
  * point of the domain realises cannot lose a piece; the final tree decides like the forward one).
@@ -64,14 +64,12 @@ import { RowStack, type Row } from './rows.js';
 import type { DomainSet } from './domain.js';
 import type { TargetSet } from './target.js';
 import {
-  dotPlus, finishLeaf, intervalOf, layerMapAfter, lpBaseRows, lpRootFrame, stopReason, tightenBox,
-  type Frame, type RawPiece, type SearchControl, type SearchStats, type StopReason,
+  dotPlus, intervalOf, lpBaseRows, lpRootFrame, lpSearchFrom, stopReason,
+  type Frame, type PatternTrie, type RawPiece, type SearchControl, type SearchEnd, type SearchStats, type StopReason,
 } from './search.js';
 
 /** Candidate suffixes: one level per unit of the branching layers 1..T, children by phase. */
-interface Trie {
-  c: [Trie | undefined, Trie | undefined];
-}
+type Trie = PatternTrie;
 
 /** A row of Q relaxed over the current partial pattern: g·v + c <= b (Q's own b), unusable while blocked > 0. */
 interface Relax {
@@ -97,7 +95,8 @@ export function* backwardSearchPieces(layers: Layer[], domain: DomainSet, target
     if (stop) return stop;
     if (found.count === 0) return null;
   }
-  return yield* resultTree(layers, domain, target, trie, stats, control, progress);
+  const end = yield* resultTree(layers, domain, target, trie, stats, control);
+  return end === 'split' ? null : end;
 }
 
 /** Does layer i branch (a ReLU whose pattern is searched)? Identical in the stages and step 3. */
@@ -430,185 +429,16 @@ function runStages(layers: Layer[], domain: DomainSet, target: TargetSet, trie: 
   return null;
 }
 
-/** A frame of step 3: a forward frame plus its position in the trie (null in layer 0). */
-interface TrieFrame extends Frame {
-  trie: Trie | null;
-}
-
-interface Side {
-  value: number;
-  point: Float64Array;
-  failed: boolean;
-}
-
 /**
  * Step 3: the forward LP search (search.ts, lpSearchFrom) in result coordinates, restricted to
- * the trie's suffixes instead of target-aware pruning. The unit decisions mirror lpSearchFrom
- * line by line, so that the rows, slivers and leaves are the forward search's.
+ * the trie's suffixes (SearchControl.candidates) instead of target-aware pruning, so that the
+ * rows, slivers and leaves are the forward search's.
  */
-function* resultTree(layers: Layer[], domain: DomainSet, target: TargetSet, trie: Trie | null, stats: SearchStats, control: SearchControl, progress: { last: number }): Generator<RawPiece, StopReason> {
-  const n = domain.n;
-  const lastLayer = layers.length - 1;
-  const stack = new RowStack(n, lpBaseRows(domain), { lower: domain.lo, upper: domain.hi });
+function resultTree(layers: Layer[], domain: DomainSet, target: TargetSet, trie: Trie | null, stats: SearchStats, control: SearchControl): Generator<RawPiece, SearchEnd> {
+  const stack = new RowStack(domain.n, lpBaseRows(domain), { lower: domain.lo, upper: domain.hi });
   stats.nodes++;
-  const frames: TrieFrame[] = [{ ...lpRootFrame(layers, domain), rowCount: stack.size, pending: [], trie: null }];
-  while (frames.length > 0) {
-    const stop = stopReason(control, stats, progress);
-    if (stop) return stop;
-    const f = frames.pop() as TrieFrame;
-    stack.truncate(f.rowCount);
-    for (const r of f.pending) stack.push(r);
-    f.pending = [];
-    if (f.witness === null) {
-      const r = stack.minimize(new Float64Array(n));
-      stats.lps++;
-      if (r.status !== 'optimal' || !r.x) {
-        stats.pruned++;
-        if (r.status !== 'infeasible') stats.lpFailures++;
-        continue;
-      }
-      f.witness = r.x;
-    }
-    // may phase p be taken at the current unit (layer 0 is free; later layers follow the trie)?
-    const allowed = (p: number) => f.layer === 0 || (f.trie as Trie).c[p] !== undefined;
-    const take = (p: number) => {
-      if (f.layer > 0) f.trie = (f.trie as Trie).c[p] as Trie;
-    };
-    let done = false;
-    while (!done) {
-      const L = layers[f.layer];
-      const isTargetLayer = f.layer === lastLayer;
-      const relu = branches(layers, f.layer, target);
-      if (f.unit === L.outSize || !relu) {
-        const pat = f.patterns[f.layer];
-        if (!relu) pat.fill(1);
-        if (isTargetLayer) {
-          yield* finishLeaf(f, stack, target, stats, n);
-          break;
-        }
-        const next = layerMapAfter(L, pat, layers[f.layer + 1], f.M, f.c, n);
-        f.layer++;
-        f.unit = 0;
-        f.M = next.M;
-        f.c = next.c;
-        f.patterns = f.patterns.concat([new Uint8Array(layers[f.layer].outSize)]);
-        if (f.layer === 1) f.trie = trie;
-        continue;
-      }
-      const u = f.unit;
-      const pat = f.patterns[f.layer];
-      const m = f.M.subarray(u * n, u * n + n);
-      const cu = f.c[u];
-      // a phase decided without branching: follow the trie or drop the node
-      const decide = (p: number): boolean => {
-        if (!allowed(p)) {
-          stats.pruned++;
-          done = true;
-          return false;
-        }
-        take(p);
-        pat[u] = p;
-        return true;
-      };
-      if (isTargetLayer && target.forcedPattern) {
-        const on = target.forcedPattern[u];
-        if (!decide(on)) break;
-        if (on) stack.push({ a: Float64Array.from(m), b: target.parts[0].e[u] - cu, kind: 'eq' });
-        else stack.push({ a: Float64Array.from(m), b: -cu, kind: 'ineq' });
-        f.unit++;
-        continue;
-      }
-      const norm = Math.hypot(...m);
-      const eps = TOL.FULL_DIM_RADIUS * norm;
-      if (norm <= 1e-300) {
-        if (!decide(cu > 0 ? 1 : 0)) break;
-        stats.boundDecided++;
-        f.unit++;
-        continue;
-      }
-      const [ilo, ihi] = intervalOf(m, cu, f.lo, f.hi, n);
-      if (ihi <= 0 || ilo >= 0) {
-        if (!decide(ilo >= 0 && ihi > 0 ? 1 : 0)) break;
-        stats.boundDecided++;
-        f.unit++;
-        continue;
-      }
-      const w = f.witness as Float64Array;
-      const s = dotPlus(m, w, cu, n);
-      const inactiveSide: Side = s < -eps ? { value: s, point: w, failed: false } : sideMin(stack, m, cu, w, stats, n);
-      const activeSide: Side = s > eps ? { value: s, point: w, failed: false } : sideMax(stack, m, cu, w, stats, n);
-      const failed = inactiveSide.failed || activeSide.failed;
-      if (failed) stats.lpFailures++;
-      const canInactive = failed || inactiveSide.value < -eps;
-      const canActive = failed || activeSide.value > eps;
-      if (canInactive && canActive) {
-        stats.splits++;
-        stats.nodes += 2;
-        const a = Float64Array.from(m);
-        const neg = a.map((v) => -v);
-        // active first on the stack, so that the inactive branch is explored first
-        if (allowed(1)) frames.push(child(f, 1, { a: neg, b: cu, kind: 'ineq' }, failed ? null : activeSide.point, stack.size, n));
-        else stats.pruned++;
-        if (allowed(0)) frames.push(child(f, 0, { a, b: -cu, kind: 'ineq' }, failed ? null : inactiveSide.point, stack.size, n));
-        else stats.pruned++;
-        break;
-      }
-      stats.lpDecided++;
-      if (canActive) {
-        if (!decide(1)) break;
-        if (inactiveSide.value < 0) {
-          stats.slivers++;
-          stack.push({ a: m.map((v) => -v), b: cu, kind: 'ineq' });
-        }
-      } else if (canInactive) {
-        if (!decide(0)) break;
-        if (activeSide.value > 0) {
-          stats.slivers++;
-          stack.push({ a: Float64Array.from(m), b: -cu, kind: 'ineq' });
-        }
-      } else {
-        // the whole node lies within the margin of this hyperplane: a thin node
-        stats.slivers++;
-        if (!decide(s > 0 ? 1 : 0)) break;
-      }
-      f.unit++;
-    }
-  }
-  return null;
-}
-
-function lpPoint(r: LpResult, w: Float64Array, m: Float64Array, c: number, sign: number, n: number): Float64Array {
-  if (r.status === 'optimal' && r.x) return r.x;
-  const d = r.ray as Float64Array;
-  const s = dotPlus(m, w, c, n);
-  const md = dotPlus(m, d, 0, n);
-  const t = Math.abs((sign * 1 - s) / md) + 1;
-  return Float64Array.from(w, (v, i) => v + t * d[i]);
-}
-
-function sideMin(stack: RowStack, m: Float64Array, c: number, w: Float64Array, stats: SearchStats, n: number): Side {
-  const r = stack.minimize(Float64Array.from(m));
-  stats.lps++;
-  if (r.status === 'optimal') return { value: (r.objective as number) + c, point: r.x as Float64Array, failed: false };
-  if (r.status === 'unbounded' && r.ray) return { value: -Infinity, point: lpPoint(r, w, m, c, -1, n), failed: false };
-  return { value: -Infinity, point: w, failed: true };
-}
-
-function sideMax(stack: RowStack, m: Float64Array, c: number, w: Float64Array, stats: SearchStats, n: number): Side {
-  const r = stack.minimize(m.map((v) => -v));
-  stats.lps++;
-  if (r.status === 'optimal') return { value: -(r.objective as number) + c, point: r.x as Float64Array, failed: false };
-  if (r.status === 'unbounded' && r.ray) return { value: Infinity, point: lpPoint(r, w, m, c, 1, n), failed: false };
-  return { value: Infinity, point: w, failed: true };
-}
-
-function child(f: TrieFrame, phase: 0 | 1, row: Row, witness: Float64Array | null, rowCount: number, n: number): TrieFrame {
-  const patterns = f.patterns.slice();
-  const cur = Uint8Array.from(patterns[f.layer]);
-  cur[f.unit] = phase;
-  patterns[f.layer] = cur;
-  const lo = Float64Array.from(f.lo), hi = Float64Array.from(f.hi);
-  tightenBox(row.a, row.b, lo, hi, n);
-  const trie = f.layer === 0 ? null : ((f.trie as Trie).c[phase] as Trie);
-  return { layer: f.layer, unit: f.unit + 1, rowCount, pending: [row], patterns, M: f.M, c: f.c, lo, hi, witness, trie };
+  const frames: Frame[] = [{ ...lpRootFrame(layers, domain), rowCount: stack.size, pending: [] }];
+  // one searched layer: nothing to follow, but candidates (an empty trie) still replace the pruning
+  const candidates = trie ?? { c: [undefined, undefined] };
+  return lpSearchFrom(frames, stack, layers, target, stats, { ...control, sliverSlack: false, splitAfter: undefined, candidates });
 }

@@ -110,6 +110,12 @@ export interface SearchControl {
    * box (ladder.ts, cornerStart).
    */
   sliverSlack?: boolean;
+  /**
+   * LP search only: candidate patterns of the layers after the first (the backward search's,
+   * backward.ts). A branch whose pattern leaves the trie is dropped, in place of target-aware
+   * pruning; everything else is decided as without it.
+   */
+  candidates?: PatternTrie;
 }
 
 export type StopReason = null | 'cancelled' | 'time' | 'budget';
@@ -147,6 +153,13 @@ export interface Frame {
    * known (tasks handed to other threads start afresh).
    */
   closed?: Uint8Array;
+  /** Backward search: the frame's position in the candidate trie (SearchControl.candidates); unset in layer 0. */
+  trie?: PatternTrie;
+}
+
+/** Candidate patterns: one trie level per unit of the searched layers after the first, children by phase. */
+export interface PatternTrie {
+  c: [PatternTrie | undefined, PatternTrie | undefined];
 }
 
 /**
@@ -207,6 +220,8 @@ export function* lpSearchFrom(frames: Frame[], stack: RowStack, layers: Layer[],
   // verification in high dimension: LPs with a new objective start from its corner of the box
   // (ladder.ts, cornerStart: a fraction of the pivots of a warm primal start there)
   const lpo: LpOptions | undefined = control.sliverSlack && n >= 50 ? { cornerStart: true } : undefined;
+  // the backward search's candidate patterns (backward.ts) replace target-aware pruning
+  const cand = control.candidates;
 
   while (frames.length > 0) {
     const stop = stopReason(control, stats, progress);
@@ -248,7 +263,9 @@ export function* lpSearchFrom(frames: Frame[], stack: RowStack, layers: Layer[],
         f.M = next.M;
         f.c = next.c;
         f.patterns = f.patterns.concat([new Uint8Array(layers[f.layer].outSize)]);
-        if (!lpReachable(layers, f, target, n, stack, stats, global, lpo)) {
+        if (cand) {
+          if (f.layer === 1) f.trie = cand;
+        } else if (!lpReachable(layers, f, target, n, stack, stats, global, lpo)) {
           stats.pruned++;
           done = true;
         }
@@ -261,6 +278,7 @@ export function* lpSearchFrom(frames: Frame[], stack: RowStack, layers: Layer[],
       if (isTargetLayer && target.forcedPattern) {
         // point target: the pattern of the target layer is given, no branching
         const on = target.forcedPattern[u];
+        if (!follow(f, on, cand, stats)) break;
         pat[u] = on;
         if (on) stack.push({ a: Float64Array.from(m), b: target.parts[0].e[u] - cu, kind: 'eq' });
         else stack.push({ a: Float64Array.from(m), b: -cu, kind: 'ineq' });
@@ -270,6 +288,7 @@ export function* lpSearchFrom(frames: Frame[], stack: RowStack, layers: Layer[],
       const norm = Math.hypot(...m);
       const eps = TOL.FULL_DIM_RADIUS * norm;
       if (norm <= 1e-300) {
+        if (!follow(f, cu > 0 ? 1 : 0, cand, stats)) break;
         pat[u] = cu > 0 ? 1 : 0;
         stats.boundDecided++;
         f.unit++;
@@ -278,6 +297,7 @@ export function* lpSearchFrom(frames: Frame[], stack: RowStack, layers: Layer[],
       if (global) {
         const gl = global.lo[f.layer][u], gu = global.hi[f.layer][u], tol = 1e-9 * (1 + Math.abs(gl) + Math.abs(gu));
         if (gu < -tol || gl > tol) {
+          if (!follow(f, gl > tol ? 1 : 0, cand, stats)) break;
           pat[u] = gl > tol ? 1 : 0;
           stats.boundDecided++;
           f.unit++;
@@ -286,6 +306,7 @@ export function* lpSearchFrom(frames: Frame[], stack: RowStack, layers: Layer[],
       }
       const [ilo, ihi] = intervalOf(m, cu, f.lo, f.hi, n);
       if (ihi <= 0 || ilo >= 0) {
+        if (!follow(f, ilo >= 0 && ihi > 0 ? 1 : 0, cand, stats)) break;
         pat[u] = ilo >= 0 && ihi > 0 ? 1 : 0;
         stats.boundDecided++;
         f.unit++;
@@ -308,21 +329,23 @@ export function* lpSearchFrom(frames: Frame[], stack: RowStack, layers: Layer[],
         const childActive = makeChild(f, 1, { a: neg, b: cu, kind: 'ineq' }, failed ? null : activeSide.point, stack.size, n);
         const childInactive = makeChild(f, 0, { a, b: -cu, kind: 'ineq' }, failed ? null : inactiveSide.point, stack.size, n);
         // push active first so that the inactive branch is explored first
-        if (lpReachable(layers, childActive, target, n, stack, stats, global, lpo)) frames.push(childActive);
+        if (cand ? follow(childActive, 1, cand, null) : lpReachable(layers, childActive, target, n, stack, stats, global, lpo)) frames.push(childActive);
         else stats.pruned++;
-        if (lpReachable(layers, childInactive, target, n, stack, stats, global, lpo)) frames.push(childInactive);
+        if (cand ? follow(childInactive, 0, cand, null) : lpReachable(layers, childInactive, target, n, stack, stats, global, lpo)) frames.push(childInactive);
         else stats.pruned++;
         done = true;
         break;
       }
       stats.lpDecided++;
       if (canActive) {
+        if (!follow(f, 1, cand, stats)) break;
         pat[u] = 1;
         if (inactiveSide.value < 0) {
           stats.slivers++;
           stack.push({ a: m.map((v) => -v), b: cu, kind: 'ineq' });
         }
       } else if (canInactive) {
+        if (!follow(f, 0, cand, stats)) break;
         pat[u] = 0;
         if (activeSide.value > 0) {
           stats.slivers++;
@@ -331,12 +354,29 @@ export function* lpSearchFrom(frames: Frame[], stack: RowStack, layers: Layer[],
       } else {
         // the whole node lies within the margin of this hyperplane: a thin node
         stats.slivers++;
+        if (!follow(f, s > 0 ? 1 : 0, cand, stats)) break;
         pat[u] = s > 0 ? 1 : 0;
       }
       f.unit++;
     }
   }
   return null;
+}
+
+/**
+ * Under candidate patterns, may frame f take phase p at its current unit? Layer 0 is free; later
+ * units follow the trie, whose cursor moves along. A phase off the trie drops the node (counted in
+ * `stats.pruned` when given). Without candidates every phase may be taken.
+ */
+function follow(f: Frame, p: number, cand: PatternTrie | undefined, stats: SearchStats | null): boolean {
+  if (!cand || f.layer === 0) return true;
+  const next = (f.trie as PatternTrie).c[p];
+  if (next === undefined) {
+    if (stats) stats.pruned++;
+    return false;
+  }
+  f.trie = next;
+  return true;
 }
 
 interface Side {
@@ -380,6 +420,7 @@ function makeChild(f: Frame, phase: 0 | 1, row: Row, witness: Float64Array | nul
   tightenBox(row.a, row.b, lo, hi, n);
   const child: Frame = { layer: f.layer, unit: f.unit + 1, rowCount, pending: [row], patterns, M: f.M, c: f.c, lo, hi, witness };
   if (f.closed) child.closed = Uint8Array.from(f.closed);
+  if (f.trie) child.trie = f.trie; // follow() moves it to the child's phase
   return child;
 }
 
@@ -591,7 +632,7 @@ function domainBounds(layers: Layer[], frames: Frame[], stack: RowStack, n: numb
 }
 
 /** Leaf: intersect with each target part (made disjoint) and classify. */
-export function* finishLeaf(f: Frame, stack: RowStack, target: TargetSet, stats: SearchStats, n: number): Generator<RawPiece> {
+function* finishLeaf(f: Frame, stack: RowStack, target: TargetSet, stats: SearchStats, n: number): Generator<RawPiece> {
   const L = f.M.length / n;
   const pat = f.patterns[f.layer];
   // map to the target layer's values (post-activation unless the target is on pre-activations)
