@@ -40,7 +40,7 @@ import { rootTasks } from '../preimage/subtree.js';
 import type { PieceJson, PreimageResult, ResultStats, ResultStatus } from '../preimage/result.js';
 import { Rng } from '../util/rng.js';
 import { crownBounds, optimizedRowLowerBound, rowLowerBound, type UnitBounds } from '../preimage/bounds.js';
-import { backward, forward, pgdSearch } from './falsify.js';
+import { backward, forward, pgdSearch, polytopeLoss } from './falsify.js';
 
 /** The VNN-COMP answers. */
 export type VerifyResult = 'unsat' | 'sat' | 'timeout' | 'unknown' | 'error';
@@ -292,25 +292,11 @@ export function parseVnncompResult(text: string): { result: string; x: number[];
 function objective(spec: VnnlibSpec, y: ArrayLike<number>): { v: number; p: number; r: number } {
   let best = Infinity, bp = -1, br = -1;
   spec.output.forEach((P, k) => {
-    let worst = -Infinity, wr = -1;
-    for (let r = 0; r < P.rows; r++) {
-      let s = -P.t[r], nn = 0;
-      for (let j = 0; j < P.cols; j++) {
-        const w = P.T[r * P.cols + j];
-        s += w * y[j];
-        nn += w * w;
-      }
-      s /= Math.sqrt(nn) || 1;
-      if (s > worst) {
-        worst = s;
-        wr = r;
-      }
-    }
-    if (P.rows === 0) worst = -Infinity;
-    if (worst < best) {
-      best = worst;
+    const o = P.rows === 0 ? { v: -Infinity, r: -1 } : polytopeLoss(P, y);
+    if (o.v < best) {
+      best = o.v;
       bp = k;
-      br = wr;
+      br = o.r;
     }
   });
   return { v: best, p: bp, r: br };
