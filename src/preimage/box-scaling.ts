@@ -48,35 +48,28 @@ export function boxScaling(layers: Layer[], domain: DomainSet): BoxScaling | nul
   const unit = normalizeDomain({ kind: 'box', lo: new Array(k).fill(0), hi: new Array(k).fill(1) }, k);
   const fixed = Array.from({ length: n }, (_, j) => j).filter((j) => !(s[j] > 0));
   const toX = (u: ArrayLike<number>) => {
-    const x = Float64Array.from(lo);
+    const x = new Float64Array(n);
+    x.set(lo); // not Float64Array.from: it iterates, once per vertex of every piece
     for (let q = 0; q < free.length; q++) { const j = free[q]; x[j] = lo[j] + s[j] * u[q]; }
     return x;
   };
   // a_u·u <= b  with u_q = (x_j − lo_j)/s_j:  Σ (a_q/s_j) x_j <= b + Σ a_q lo_j / s_j
-  const rowBack = (a: Float64Array, off: number, rhs: number): { a: Float64Array; b: number } => {
-    const ax = new Float64Array(n);
+  // row `row` of `out` (and its right-hand side) from row `off / k` of a (written in place: one per row of every piece)
+  const rowBack = (a: Float64Array, off: number, rhs: number, out: Float64Array, outB: Float64Array, row: number): void => {
     let bx = rhs;
     for (let q = 0; q < free.length; q++) {
       const j = free[q];
-      ax[j] = a[off + q] / s[j];
+      out[row * n + j] = a[off + q] / s[j];
       bx += (a[off + q] * lo[j]) / s[j];
     }
-    return { a: ax, b: bx };
+    outB[row] = bx;
   };
   const polyBack = (P: HPolyhedron): HPolyhedron => {
     const A = new Float64Array(P.m * n), bb = new Float64Array(P.m);
-    for (let i = 0; i < P.m; i++) {
-      const r = rowBack(P.A, i * k, P.b[i]);
-      A.set(r.a, i * n);
-      bb[i] = r.b;
-    }
+    for (let i = 0; i < P.m; i++) rowBack(P.A, i * k, P.b[i], A, bb, i);
     const meq = P.meq + fixed.length;
     const Aeq = new Float64Array(meq * n), beq = new Float64Array(meq);
-    for (let i = 0; i < P.meq; i++) {
-      const r = rowBack(P.Aeq, i * k, P.beq[i]);
-      Aeq.set(r.a, i * n);
-      beq[i] = r.b;
-    }
+    for (let i = 0; i < P.meq; i++) rowBack(P.Aeq, i * k, P.beq[i], Aeq, beq, i);
     fixed.forEach((j, t) => {
       Aeq[(P.meq + t) * n + j] = 1;
       beq[P.meq + t] = lo[j];

@@ -377,7 +377,7 @@ function innerRadius(P: HPolyhedron, x: Float64Array): number {
 }
 
 /** A typed array as a plain array (a loop: Array.from iterates slowly). */
-function plainArray(v: Float64Array): number[] {
+function plainArray(v: ArrayLike<number>): number[] {
   const out: number[] = new Array(v.length);
   for (let j = 0; j < v.length; j++) out[j] = v[j];
   return out;
@@ -428,25 +428,25 @@ export function finishPiece(raw: RawPiece, id: number, problem: PreparedProblem,
   const lex = (a: Float64Array, b: Float64Array) => { for (let j = 0; j < n; j++) if (a[j] !== b[j]) return a[j] - b[j]; return 0; };
   const piece: PieceJson = {
     id,
-    pattern: raw.pattern.map((p) => Array.from(p)),
+    pattern: raw.pattern.map(plainArray),
     part: raw.part,
     A: rows(P.A, P.m, n),
-    b: Array.from(P.b),
+    b: plainArray(P.b),
     Aeq: rows(P.Aeq, P.meq, n),
-    beq: Array.from(P.beq),
-    witness: Array.from(witness),
+    beq: plainArray(P.beq),
+    witness: plainArray(witness),
     radius: vertices && bounded ? innerRadius(P, witness) : raw.radius,
     dim: raw.dim,
     class: scaling && scaling.free.length < n && raw.cls === 'full' ? 'lower' : raw.cls,
     bounded,
     volume,
-    map: { M: rows(M, raw.rows, n), c: Array.from(c) },
+    map: { M: rows(M, raw.rows, n), c: plainArray(c) },
   };
   if (vertices) {
     piece.vertices = vertices.sort(lex).map(plainArray);
-    piece.rays = (rays ?? []).map((v) => Array.from(v));
-    piece.lines = (vlines ?? []).map((v) => Array.from(v));
-  } else if (lines.length > 0) piece.lines = lines.map((v) => Array.from(scaling ? scaling.directionBack(v) : v));
+    piece.rays = (rays ?? []).map(plainArray);
+    piece.lines = (vlines ?? []).map(plainArray);
+  } else if (lines.length > 0) piece.lines = lines.map((v) => plainArray(scaling ? scaling.directionBack(v) : v));
   if (problem.certificates) piece.certificate = certifyPiece(piece, ctx, problem.certificates === 'full');
   return piece;
 }
