@@ -15,7 +15,7 @@ const TARGET = { kind: 'class' as const, index: 0 };
 
 export async function runVcasBench(opts: { repeats?: number } = {}) {
   const data = requireData('vcas');
-  const repeats = opts.repeats ?? 20;
+  const repeats = opts.repeats ?? 50;
   const rows = [];
   for (let k = 1; k <= 9; k++) {
     const net = loadNet(join(data, 'vcas', `VertCAS_21_${k}.onnx`));
@@ -48,6 +48,7 @@ export async function runVcasBench(opts: { repeats?: number } = {}) {
       pruned: last.stats.pruned,
       splits: last.stats.splits,
       searchMsMedian: round(median(times)),
+      searchMsMin: round(Math.min(...times)),
       geometryMs: round(full.stats.geometryMilliseconds),
       volumeFraction: round(frac, 8),
       monteCarlo: { fraction: round(p, 6), sd: round(sd, 3), samples: N },

@@ -93,10 +93,10 @@ export function boxScaling(layers: Layer[], domain: DomainSet): BoxScaling | nul
         c[i] -= w * lo[j];
       }
     }
-    const out: RawPiece = { ...p, P: Px, M, c, witness: toX(p.witness), cls: fixed.length && p.cls === 'full' ? 'lower' : p.cls };
+    // a fresh object without vpoly (its vertices are in u): spreading p and deleting a key made a slow dictionary object
+    const out: RawPiece = { pattern: p.pattern, part: p.part, P: Px, cls: fixed.length && p.cls === 'full' ? 'lower' : p.cls, dim: p.dim, witness: toX(p.witness), radius: p.radius, M, c, rows: p.rows };
     if (p.vertices) out.vertices = p.vertices.map(toX);
     if (p.volumeU !== undefined) out.volumeU = p.volumeU;
-    delete out.vpoly;
     return out;
   };
   let jacobian = 1;
