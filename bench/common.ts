@@ -5,6 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readNetwork } from '../src/formats/detect.js';
 import type { Network } from '../src/network/types.js';
+import { createNetwork } from '../src/network/create.js';
+import { Rng } from '../src/util/rng.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -43,3 +45,15 @@ export function round(x: number, digits = 4): number {
 }
 
 export { join };
+
+/** A seeded random network (hidden ReLU layers, identity output), as the tests' randomNetwork. */
+export function randomNet(seed: number, sizes: number[]): Network {
+  const rng = new Rng(seed);
+  const layers = [];
+  for (let k = 1; k < sizes.length; k++) {
+    const weights = Array.from({ length: sizes[k] }, () => Array.from({ length: sizes[k - 1] }, () => rng.normal() / Math.sqrt(sizes[k - 1])));
+    const bias = Array.from({ length: sizes[k] }, () => rng.normal() * 0.5);
+    layers.push({ weights, bias, activation: (k === sizes.length - 1 ? 'identity' : 'relu') as 'relu' | 'identity' });
+  }
+  return createNetwork(layers);
+}

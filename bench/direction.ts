@@ -16,25 +16,13 @@
 import { readFileSync } from 'node:fs';
 import { parseVnnlib } from '../src/formats/vnnlib.js';
 import { evaluateLayers } from '../src/network/evaluate.js';
-import { createNetwork } from '../src/network/create.js';
 import type { Network } from '../src/network/types.js';
 import { computePreimage, type PreimageOptions } from '../src/preimage/engine.js';
 import type { PreimageResult } from '../src/preimage/result.js';
 import type { Target } from '../src/preimage/target.js';
 import { Rng } from '../src/util/rng.js';
-import { dataDir, join, loadNet, machine, median, round } from './common.js';
+import { dataDir, join, loadNet, machine, median, randomNet, round } from './common.js';
 
-/** A seeded random network (hidden ReLU layers, identity output), as the tests' randomNetwork. */
-function randomNet(seed: number, sizes: number[]): Network {
-  const rng = new Rng(seed);
-  const layers = [];
-  for (let k = 1; k < sizes.length; k++) {
-    const weights = Array.from({ length: sizes[k] }, () => Array.from({ length: sizes[k - 1] }, () => rng.normal() / Math.sqrt(sizes[k - 1])));
-    const bias = Array.from({ length: sizes[k] }, () => rng.normal() * 0.5);
-    layers.push({ weights, bias, activation: (k === sizes.length - 1 ? 'identity' : 'relu') as 'relu' | 'identity' });
-  }
-  return createNetwork(layers);
-}
 
 interface Problem {
   name: string;

@@ -22,9 +22,7 @@ import { closeWorkerPool, computePreimageParallel, type ParallelOptions, type Po
 import type { PreimageResult } from '../src/preimage/result.js';
 import type { Target } from '../src/preimage/target.js';
 import type { Network } from '../src/network/types.js';
-import { createNetwork } from '../src/network/create.js';
-import { Rng } from '../src/util/rng.js';
-import { dataDir, join, loadNet, machine, repoRoot, round } from './common.js';
+import { dataDir, join, loadNet, machine, randomNet, repoRoot, round } from './common.js';
 
 interface Case {
   name: string;
@@ -38,16 +36,6 @@ function comparable(r: PreimageResult): string {
   return JSON.stringify({ ...r, stats });
 }
 
-function randomNet(seed: number, sizes: number[]): Network {
-  const rng = new Rng(seed);
-  const layers = [];
-  for (let k = 1; k < sizes.length; k++) {
-    const weights = Array.from({ length: sizes[k] }, () => Array.from({ length: sizes[k - 1] }, () => rng.normal() / Math.sqrt(sizes[k - 1])));
-    const bias = Array.from({ length: sizes[k] }, () => rng.normal() * 0.5);
-    layers.push({ weights, bias, activation: (k === sizes.length - 1 ? 'identity' : 'relu') as 'relu' | 'identity' });
-  }
-  return createNetwork(layers);
-}
 
 function cases(): Case[] {
   const acas = loadNet(join(repoRoot, 'examples', 'ACASXU_run2a_1_1_batch_2000.nnet'));

@@ -86,6 +86,24 @@ export function polytopeLoss(P: VnnlibSpec['output'][number], y: ArrayLike<numbe
   return { v: worst, r: wr };
 }
 
+/**
+ * Σ T_r/|T_r| over the rows r of P that `keep` selects, given each row's normalised value
+ * (T_r y − t_r)/|T_r| at y: the gradient in y of the selected rows' sum (a subgradient of their max).
+ */
+export function rowsGradient(P: VnnlibSpec['output'][number], y: ArrayLike<number>, keep: (r: number, v: number) => boolean): Float64Array {
+  const g = new Float64Array(P.cols);
+  for (let r = 0; r < P.rows; r++) {
+    let sl = -P.t[r], nn = 0;
+    for (let j = 0; j < P.cols; j++) {
+      sl += P.T[r * P.cols + j] * y[j];
+      nn += P.T[r * P.cols + j] ** 2;
+    }
+    nn = Math.sqrt(nn) || 1;
+    if (keep(r, sl / nn)) for (let j = 0; j < P.cols; j++) g[j] += P.T[r * P.cols + j] / nn;
+  }
+  return g;
+}
+
 export interface PgdStats {
   restarts: number;
   gradientSteps: number;
@@ -148,16 +166,7 @@ export function pgdSearch(net: Network, spec: VnnlibSpec, opts: PgdOptions, stat
       }
       if (o.r < 0) break;
       // subgradient of the max: the worst row, plus rows within a hair of it
-      const g = new Float64Array(P.cols);
-      for (let r = 0; r < P.rows; r++) {
-        let sl = -P.t[r], nn = 0;
-        for (let j = 0; j < P.cols; j++) {
-          sl += P.T[r * P.cols + j] * f.y[j];
-          nn += P.T[r * P.cols + j] ** 2;
-        }
-        nn = Math.sqrt(nn) || 1;
-        if (r === o.r || sl / nn >= o.v - 1e-9 * (1 + Math.abs(o.v))) for (let j = 0; j < P.cols; j++) g[j] += P.T[r * P.cols + j] / nn;
-      }
+      const g = rowsGradient(P, f.y, (r, v) => r === o.r || v >= o.v - 1e-9 * (1 + Math.abs(o.v)));
       const grad = backward(layers, f, g);
       stats.gradientSteps++;
       // momentum on the L1-normalised gradient, signed step of a decaying fraction of the width

@@ -40,7 +40,7 @@ import { rootTasks } from '../preimage/subtree.js';
 import type { PieceJson, PreimageResult, ResultStats, ResultStatus } from '../preimage/result.js';
 import { Rng } from '../util/rng.js';
 import { crownBounds, optimizedRowLowerBound, rowLowerBound, type UnitBounds } from '../preimage/bounds.js';
-import { backward, forward, pgdSearch, polytopeLoss } from './falsify.js';
+import { backward, forward, pgdSearch, polytopeLoss, rowsGradient } from './falsify.js';
 
 /** The VNN-COMP answers. */
 export type VerifyResult = 'unsat' | 'sat' | 'timeout' | 'unknown' | 'error';
@@ -383,17 +383,8 @@ function falsify(net: Network, spec: VnnlibSpec, checkSpec: VnnlibSpec, budgetMs
       }
       if (o.p < 0) break;
       const P = spec.output[o.p];
-      const g = new Float64Array(P.cols);
       const near = Math.max(0, o.v) + 1e-3;
-      for (let r = 0; r < P.rows; r++) {
-        let sl = -P.t[r], nn = 0;
-        for (let j = 0; j < P.cols; j++) {
-          sl += P.T[r * P.cols + j] * f.y[j];
-          nn += P.T[r * P.cols + j] ** 2;
-        }
-        nn = Math.sqrt(nn) || 1;
-        if (sl / nn > -near) for (let j = 0; j < P.cols; j++) g[j] += P.T[r * P.cols + j] / nn;
-      }
+      const g = rowsGradient(P, f.y, (_r, v) => v > -near);
       const grad = backward(layers, f, g);
       const alpha = 0.05 * Math.pow(0.92, k);
       stats.gradientSteps++;
