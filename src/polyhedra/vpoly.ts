@@ -117,7 +117,10 @@ export function splitVPoly(P: VPoly, a: Float64Array, c: number, h: Float64Array
   if (hmax <= eps) return { neg: P, pos: null, sliver: hmax > 0 };
   if (hmin >= -eps) return { neg: null, pos: P, sliver: hmin < 0 };
   let scale = 0;
-  for (let k = 0; k < X.length; k++) scale = Math.max(scale, Math.abs(X[k]));
+  for (let k = 0; k < X.length; k++) {
+    const v = Math.abs(X[k]);
+    if (v > scale) scale = v;
+  }
   const tz = TOL.VERTEX_ZERO * an * (1 + scale);
   if (scratchSide.length < nv) scratchSide = new Int8Array(2 * nv);
   const side = scratchSide;

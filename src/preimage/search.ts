@@ -496,15 +496,16 @@ export function layerMapAfter(cur: Layer, pattern: Uint8Array, next: Layer, M: F
   for (let j = 0; j < k; j++) if (cur.activation !== 'relu' || pattern[j]) act[na++] = j;
   const Mo = new Float64Array(m * n), co = next.bias.slice(); // slice, not from(): from() iterates
   for (let i = 0; i < m; i++) {
-    const r = i * k;
+    const r = i * k, o = i * n;
     let ci = co[i];
-    for (let q = 0; q < na; q++) ci += W[r + act[q]] * c[act[q]];
-    co[i] = ci;
-    for (let t = 0; t < n; t++) {
-      let v = 0;
-      for (let q = 0; q < na; q++) v += W[r + act[q]] * M[act[q] * n + t];
-      Mo[i * n + t] = v;
+    // unit by unit, each weight loaded once; every entry still sums its terms in the order q = 0, 1, ...
+    for (let q = 0; q < na; q++) {
+      const a = act[q], w = W[r + a];
+      ci += w * c[a];
+      const src = a * n;
+      for (let t = 0; t < n; t++) Mo[o + t] += w * M[src + t];
     }
+    co[i] = ci;
   }
   return { M: Mo, c: co };
 }
