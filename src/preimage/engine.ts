@@ -83,7 +83,7 @@ export interface PreimageOptions {
    * target down, layer by layer (src/preimage/backward.ts: LP-based, so `strategy` applies to
    * forward only). Both give the same pieces in the same order. `auto` (default) picks backward
    * for a point activity target of a ReLU layer with at least one layer between it and the result
-   * layer, over bounded domains (measured faster on 11 of 13 such problems, up to 5x), and forward otherwise
+   * layer, over bounded domains (measured faster on 10 of 13 such problems, up to 5x), and forward otherwise
    * (docs/algorithms.md, `npm run bench -- direction`). With threads or a queue, backward runs
    * sequentially in the calling thread.
    */
@@ -118,11 +118,11 @@ export interface PreparedProblem {
  * ReLU layer (its pattern is forced) with at least one layer between the result layer and the
  * target layer, when every domain is bounded and no strategy is forced; forward otherwise. The
  * rule follows `npm run bench -- direction` (docs/algorithms.md): there the backward search was
- * faster on 11 of 13 such problems, up to 5x (the forced pattern and the equalities prune the
+ * faster on 10 of 13 such problems, up to 5x (the forced pattern and the equalities prune the
  * stages at once, while the forward search bounds the target's equalities with LPs at every
- * node), even on one and slower by 3 ms on one; on class and output-set targets it was slower
- * (2.1-5.7x on VerticalCAS, up to 34x on deeper networks, over a 20 s budget on the ACAS Xu prop_3
- * box), and over all of R^n the two were about even.
+ * node), even on two and slower by 0.5 ms on one (ACAS Xu); on class and output-set targets it was
+ * slower (1.6-4.6x on VerticalCAS, up to 34x on deeper networks, over a 20 s budget on the ACAS Xu
+ * prop_3 box), and over all of R^n the two were about even.
  */
 export function searchDirection(direction: PreimageOptions['direction'] = 'auto', problem?: { layers: Layer[]; targetSet: TargetSet; domains: DomainSet[] }, strategy?: PreimageOptions['strategy']): 'forward' | 'backward' {
   if (direction !== 'auto' && direction !== 'forward' && direction !== 'backward') {
