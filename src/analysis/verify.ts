@@ -782,7 +782,7 @@ function* answer(net: Network, spec: VnnlibSpec, opts: VerifyOptions): Generator
     const { summary } = run;
     warnings.push(...summary.warnings.filter((w) => !w.startsWith('the search stopped early')));
     const base = { stats: summary.stats, status: summary.status, bounds, falsification, warnings };
-    const preimage = () => (opts.all ? assembleResult(net, preparePreimage(net, { kind: 'vnnlib', spec }, engineOpts), run.pieces, summary) : undefined);
+    const preimage = () => (opts.all ? assembleResult(net, preparePreimage(net, { kind: 'vnnlib', spec }, engineOpts), run.pieces, summary, 'forward') : undefined);
     if (run.cx) return { ...base, result: 'sat', counterexample: run.cx, milliseconds: ms(), preimage: preimage() };
     if (run.unconfirmed > 0) {
       return { ...base, result: 'unknown', reason: `${run.unconfirmed} piece(s) found, but no witness passed the exact re-check (${run.firstFailure})`, milliseconds: ms(), preimage: preimage() };

@@ -283,8 +283,8 @@ export function computePreimage(network: Network, target: Target, opts: Preimage
   return assembleResult(network, problem, pieces, summary);
 }
 
-/** Builds the result object from pieces and the search summary. */
-export function assembleResult(network: Network, problem: PreparedProblem, pieces: PieceJson[], summary: SearchSummary): PreimageResult {
+/** Builds the result object from pieces and the search summary; `direction` is the search that ran. */
+export function assembleResult(network: Network, problem: PreparedProblem, pieces: PieceJson[], summary: SearchSummary, direction: 'forward' | 'backward' = problem.direction): PreimageResult {
   const n = problem.domains[0].n;
   return {
     format: RESULT_FORMAT,
@@ -299,6 +299,7 @@ export function assembleResult(network: Network, problem: PreparedProblem, piece
     volume: summary.volume,
     domainVolume: domainVolume(problem.domains, problem.maxVolumeDim),
     stats: summary.stats,
+    direction,
     warnings: summary.warnings,
     network: {
       name: network.source?.name ?? null,

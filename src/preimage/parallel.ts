@@ -495,7 +495,7 @@ export async function computePreimageParallel(network: Network, target: Target, 
   });
   opts.onPoolStats?.(s.pool);
   const summary = summarizeSearch(s.stats, s.stop, performance.now() - t0, s.geometry, s.volume);
-  return assembleResult(network, problem, pieces, summary);
+  return assembleResult(network, problem, pieces, summary, 'forward'); // subtree tasks search forward
 }
 
 /**

@@ -93,6 +93,8 @@ export interface PreimageResult {
   volume: number | null;
   domainVolume: number | null;
   stats: ResultStats;
+  /** The search that ran: `forward` from the domain or `backward` from the target (the pieces are the same; the counters differ). */
+  direction: 'forward' | 'backward';
   warnings: string[];
   network: { name: string | null; format: string; inputSize: number; outputSize: number; widths: number[]; fingerprint: string };
 }

@@ -363,7 +363,7 @@ async function drive(network: Network, problem: PreparedProblem, roots: SubtreeT
   geometry.ms = geometrySum / maxWorkers; // the workers' geometry time as a wall-clock share
   const summary = summarizeSearch(stats, stop, performance.now() - t0, geometry, volume, warnings);
   return {
-    result: assembleResult(network, problem, pieces, summary),
+    result: assembleResult(network, problem, pieces, summary, 'forward'), // queue tasks are forward subtrees
     runId,
     resumed,
     tasks: known.size,

@@ -291,6 +291,10 @@ test('auto: backward for point activity targets above a hidden layer over bounde
   const f = computePreimage(net, point2, { domain: box, direction: 'forward' });
   assert.ok(a.pieces.length > 0);
   assert.equal(JSON.stringify(a.pieces), JSON.stringify(f.pieces));
+  // the result says which search ran
+  assert.equal(a.direction, 'backward');
+  assert.equal(f.direction, 'forward');
+  assert.equal(computePreimage(net, { kind: 'class', index: 0 }, { domain: box }).direction, 'forward');
 });
 
 test('CLI: compute --direction backward writes the forward result; a bad --direction is one error line', async () => {
