@@ -61,6 +61,7 @@ import type { Layer } from '../network/types.js';
 import { TOL } from '../tolerance.js';
 import type { LpResult } from '../lp/types.js';
 import { RowStack, type Row } from './rows.js';
+import { backSubstitute } from './bounds.js';
 import type { DomainSet } from './domain.js';
 import type { TargetSet } from './target.js';
 import {
@@ -109,7 +110,7 @@ const pad = (x: number) => 1e-10 * (1 + Math.abs(x));
 /**
  * Step 1: boxes of every layer's input (index i: v_i) and pre-activation bounds, padded outward:
  * intervals, tightened by back-substitution (CROWN) when the domain's box is bounded and the
- * network small enough for it to be cheap (see crownBound).
+ * network small enough for it to be cheap (CROWN_WORK; bounds.ts backSubstitute).
  */
 function layerBoxes(layers: Layer[], domain: DomainSet, target: TargetSet) {
   const vlo: Float64Array[] = [Float64Array.from(domain.lo)], vhi: Float64Array[] = [Float64Array.from(domain.hi)];
@@ -127,7 +128,11 @@ function layerBoxes(layers: Layer[], domain: DomainSet, target: TargetSet) {
       zh[j] = b;
     }
     if (crown && i > 0) {
-      const cl = crownBound(layers, i, domain.lo, domain.hi, zlo, zhi, false), ch = crownBound(layers, i, domain.lo, domain.hi, zlo, zhi, true);
+      // CROWN back-substitution of the identity rows of layer i (bounds.ts), over the layers' boxes so far
+      const eye = new Float64Array(w * w);
+      for (let j = 0; j < w; j++) eye[j * w + j] = 1;
+      const zero = new Float64Array(w), ub = { lo: zlo, hi: zhi };
+      const cl = backSubstitute(layers, i, eye, zero, w, domain.lo, domain.hi, ub, false), ch = backSubstitute(layers, i, eye, zero, w, domain.lo, domain.hi, ub, true);
       for (let j = 0; j < w; j++) {
         zl[j] = Math.max(zl[j], cl[j]);
         zh[j] = Math.min(zh[j], ch[j]);
@@ -148,63 +153,6 @@ function layerBoxes(layers: Layer[], domain: DomainSet, target: TargetSet) {
 
 /** Multiply-adds allowed for the CROWN bounds of step 1 (ACAS Xu takes about 5e6; 256-wide MNIST layers skip it). */
 const CROWN_WORK = 1e7;
-
-/**
- * Lower (`upper` false) or upper bounds of layer k's pre-activations over the box [lo, hi], by
- * back-substitution through layers k..0: each ReLU of an earlier layer with bounds [l, u]
- * crossing zero is replaced by its triangle's upper line or a lower line of slope 1 (u > −l) or
- * 0, whichever bounds the row in the wanted direction. Sound for the bounds given.
- */
-function crownBound(layers: Layer[], k: number, lo: Float64Array, hi: Float64Array, zlo: Float64Array[], zhi: Float64Array[], upper: boolean): Float64Array {
-  const m = layers[k].outSize;
-  let A = new Float64Array(m * m);
-  for (let i = 0; i < m; i++) A[i * m + i] = 1;
-  const c = new Float64Array(m);
-  for (let q = k; ; q--) {
-    const L = layers[q], out = L.outSize, inn = L.inSize, W = L.weights, bias = L.bias;
-    const B = new Float64Array(m * inn);
-    for (let i = 0; i < m; i++) {
-      for (let t = 0; t < out; t++) {
-        const a = A[i * out + t];
-        if (a === 0) continue;
-        c[i] += a * bias[t];
-        for (let j = 0; j < inn; j++) B[i * inn + j] += a * W[t * inn + j];
-      }
-    }
-    if (q === 0) {
-      const res = new Float64Array(m);
-      for (let i = 0; i < m; i++) {
-        let s = c[i];
-        for (let j = 0; j < inn; j++) {
-          const g = B[i * inn + j];
-          if (g !== 0) s += (g > 0) !== upper ? g * lo[j] : g * hi[j];
-        }
-        res[i] = s;
-      }
-      return res;
-    }
-    if (layers[q - 1].activation === 'relu') {
-      const l = zlo[q - 1], u = zhi[q - 1];
-      for (let j = 0; j < inn; j++) {
-        if (u[j] <= 0) {
-          for (let i = 0; i < m; i++) B[i * inn + j] = 0;
-        } else if (l[j] < 0) {
-          const s = u[j] / (u[j] - l[j]), a = u[j] > -l[j] ? 1 : 0;
-          for (let i = 0; i < m; i++) {
-            const g = B[i * inn + j];
-            if (g === 0) continue;
-            if ((g > 0) !== upper) B[i * inn + j] = g * a;
-            else {
-              B[i * inn + j] = g * s;
-              c[i] -= g * s * l[j];
-            }
-          }
-        }
-      }
-    }
-    A = B;
-  }
-}
 
 /** a·x <= b relaxed by the stage tolerance (equalities become two relaxed inequalities). */
 function relaxed(r: Row, out: Row[]): void {
