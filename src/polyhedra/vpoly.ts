@@ -22,9 +22,15 @@ export interface VPoly {
   nv: number;
   /** Vertices, nv × n row-major. */
   X: Float64Array;
-  /** Facet rows a·x <= b (redundant rows allowed); shared with ancestors up to their count. */
+  /**
+   * Facet rows a·x <= b (redundant rows allowed): the first `nf` entries. The arrays are shared
+   * along a search path (a child appends to its parent's arrays when it is the first to), so they
+   * may hold more rows than this polytope's `nf`: never use their length.
+   */
   facetA: Float64Array[];
   facetB: number[];
+  /** Number of facet rows of this polytope. */
+  nf: number;
   /** Words per incidence bit set (ceil(facets / 32)). */
   words: number;
   /** Incidence bit sets, nv × words: bit f of vertex i set when vertex i lies on facet f. */
@@ -60,7 +66,7 @@ export function boxVPoly(lo: ArrayLike<number>, hi: ArrayLike<number>): VPoly {
       inc[v * words + (f >>> 5)] |= 1 << (f & 31);
     }
   }
-  return { n, nv, X, facetA, facetB, words, inc };
+  return { n, nv, X, facetA, facetB, nf: 2 * n, words, inc };
 }
 
 /** Values h(v) = a·v + c at every vertex. */
@@ -135,7 +141,7 @@ export function splitVPoly(P: VPoly, a: Float64Array, c: number, h: Float64Array
     simple[i] = pc === n ? 1 : 0;
   }
   // new vertices on edges crossing h = 0
-  const F = P.facetA.length;
+  const F = P.nf;
   const W2 = Math.max(words, Math.ceil((F + 1) / 32));
   let added = 0;
   if (scratchCommon.length < words) scratchCommon = new Uint32Array(2 * words);
@@ -176,16 +182,24 @@ export function splitVPoly(P: VPoly, a: Float64Array, c: number, h: Float64Array
       added++;
     }
   }
-  const neg = buildSide(P, side, -1, added, W2, P.facetA.concat([a]), P.facetB.concat([-c]));
+  const neg = buildSide(P, side, -1, added, W2, a, -c);
   // cutting by target rows keeps one side only: the other is not built
-  const pos = want === 'neg' ? null : buildSide(P, side, 1, added, W2, P.facetA.concat([negated(a)]), P.facetB.concat([c]));
+  const pos = want === 'neg' ? null : buildSide(P, side, 1, added, W2, negated(a), c);
   return { neg, pos, sliver: false };
 }
 
-/** One side of a split: the kept old vertices (those on the cut gain facet F) and the new ones in scratch. */
-function buildSide(P: VPoly, side: Int8Array, keep: -1 | 1, added: number, W2: number, A: Float64Array[], B: number[]): VPoly {
+/** One side of a split: the kept old vertices (those on the cut gain facet F = row·x <= rhs) and the new ones in scratch. */
+function buildSide(P: VPoly, side: Int8Array, keep: -1 | 1, added: number, W2: number, row: Float64Array, rhs: number): VPoly {
   const { n, nv, X, words, inc } = P;
-  const F = P.facetA.length;
+  const F = P.nf;
+  // append to the parent's facet arrays when no other polytope has yet (copying them per split was a fifth of the split's time)
+  let A = P.facetA, B = P.facetB;
+  if (A.length !== F) {
+    A = A.slice(0, F);
+    B = B.slice(0, F);
+  }
+  A.push(row);
+  B.push(rhs);
   let count = 0;
   for (let i = 0; i < nv; i++) if (side[i] === keep || side[i] === 0) count++;
   const total = count + added;
@@ -201,7 +215,7 @@ function buildSide(P: VPoly, side: Int8Array, keep: -1 | 1, added: number, W2: n
   }
   Xc.set(scratchX.subarray(0, added * n), r * n);
   Ic.set(scratchInc.subarray(0, added * W2), r * W2);
-  return { n, nv: total, X: Xc, facetA: A, facetB: B, words: W2, inc: Ic };
+  return { n, nv: total, X: Xc, facetA: A, facetB: B, nf: F + 1, words: W2, inc: Ic };
 }
 
 function negated(a: Float64Array): Float64Array {
@@ -225,7 +239,7 @@ function growU(a: Uint32Array, need: number): Uint32Array<ArrayBuffer> {
 /** Facets with at least n incident vertices (the others are redundant for this polytope). */
 export function activeFacets(P: VPoly): number[] {
   const out: number[] = [];
-  for (let f = 0; f < P.facetA.length; f++) {
+  for (let f = 0; f < P.nf; f++) {
     let count = 0;
     const w = f >>> 5, bit = 1 << (f & 31);
     for (let i = 0; i < P.nv; i++) if (P.inc[i * P.words + w] & bit) count++;

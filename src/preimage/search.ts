@@ -487,14 +487,21 @@ export function inputLayerMap(layer: Layer): { M: Float64Array; c: Float64Array 
   return { M: layer.weights.slice(), c: layer.bias.slice() };
 }
 
-/** The next layer's pre-activation map, with this layer's ReLU fixed to `pattern`. */
-export function layerMapAfter(cur: Layer, pattern: Uint8Array, next: Layer, M: Float64Array, c: Float64Array, n: number): { M: Float64Array; c: Float64Array } {
+let actScratch = new Int32Array(64);
+
+/**
+ * The next layer's pre-activation map, with this layer's ReLU fixed to `pattern`. `alloc` gives
+ * the (zero-filled) output arrays: the vertex search passes views into a slab (src/util/slab.ts).
+ */
+export function layerMapAfter(cur: Layer, pattern: Uint8Array, next: Layer, M: Float64Array, c: Float64Array, n: number, alloc: (len: number) => Float64Array = (len) => new Float64Array(len)): { M: Float64Array; c: Float64Array } {
   const k = cur.outSize, m = next.outSize, W = next.weights;
   // only the units that pass their value contribute: W[:, act] M[act, :]
-  const act = new Int32Array(k);
+  if (actScratch.length < k) actScratch = new Int32Array(2 * k);
+  const act = actScratch;
   let na = 0;
   for (let j = 0; j < k; j++) if (cur.activation !== 'relu' || pattern[j]) act[na++] = j;
-  const Mo = new Float64Array(m * n), co = next.bias.slice(); // slice, not from(): from() iterates
+  const Mo = alloc(m * n), co = alloc(m);
+  co.set(next.bias);
   for (let i = 0; i < m; i++) {
     const r = i * k, o = i * n;
     let ci = co[i];

@@ -259,7 +259,7 @@ function encodeRow(r: Row) {
 }
 
 function encodePoly(P: VPoly) {
-  return { n: P.n, nv: P.nv, X: encNums(P.X), facetA: P.facetA.map(encNums), facetB: encNums(P.facetB), words: P.words, inc: Array.from(P.inc) };
+  return { n: P.n, nv: P.nv, X: encNums(P.X), facetA: P.facetA.slice(0, P.nf).map(encNums), facetB: encNums(P.facetB.slice(0, P.nf)), words: P.words, inc: Array.from(P.inc) };
 }
 
 /** The task as plain JSON (see the module doc). */
@@ -363,7 +363,7 @@ function readPoly(R: Reader, v: unknown, at: string, n: number | undefined): VPo
   const incA = R.arr(o.inc, `${at}.inc`, nv * words);
   const inc = new Uint32Array(incA.length);
   incA.forEach((x, i) => { inc[i] = R.int(x, `${at}.inc[${i}]`, 0, 0xffffffff); });
-  return { n: pn, nv, X, facetA, facetB, words, inc };
+  return { n: pn, nv, X, facetA, facetB, nf: facetA.length, words, inc };
 }
 
 /**

@@ -22,6 +22,7 @@ import { stopReason, splitDue, composeRows, disjointRows, inputLayerMap, layerMa
 /** Can the vertex search handle this problem? (bounded full-dimensional box, low dimension, no equalities) */
 // leaf maps and facet rows: views into shared blocks (src/util/slab.ts says why)
 const slab = new Slab();
+const slabF64 = (len: number) => slab.f64(len);
 
 export function vertexSearchApplies(domain: DomainSet, target: TargetSet, maxDim = 6): boolean {
   if (domain.description.kind !== 'box' || !domain.bounded || domain.n > maxDim || domain.n < 1) return false;
@@ -134,7 +135,7 @@ function advanceVertex(f: VFrame, ctx: AdvanceContext): boolean {
       if (isTarget) {
         return true;
       }
-      const next = layerMapAfter(L, pat, layers[f.layer + 1], f.M, f.c, n);
+      const next = layerMapAfter(L, pat, layers[f.layer + 1], f.M, f.c, n, slabF64);
       f.layer++;
       f.unit = 0;
       f.M = next.M;
@@ -147,14 +148,15 @@ function advanceVertex(f: VFrame, ctx: AdvanceContext): boolean {
       continue;
     }
     const u = f.unit;
-    const a = f.M.subarray(u * n, u * n + n);
+    // the unit's row is read at offset `ro` of f.M: a subarray view per unit tested cost an allocation each
+    const Mf = f.M, ro = u * n;
     const cu = f.c[u];
     if (!isTarget || !target.forcedPattern) {
       // cheap: the interval over the node's bounding box, then the exact range over its vertices
       if (bbox === null || bboxOf !== f.poly) { bbox = boundingBox(f.poly); bboxOf = f.poly; }
       let ilo = cu, ihi = cu, an = 0;
       for (let j = 0; j < n; j++) {
-        const w = a[j];
+        const w = Mf[ro + j];
         an += w * w;
         if (w > 0) { ilo += w * bbox.lo[j]; ihi += w * bbox.hi[j]; } else { ilo += w * bbox.hi[j]; ihi += w * bbox.lo[j]; }
       }
@@ -172,7 +174,7 @@ function advanceVertex(f: VFrame, ctx: AdvanceContext): boolean {
       for (let i = 0; i < P.nv; i++) {
         let v = cu;
         const o = i * n;
-        for (let j = 0; j < n; j++) v += a[j] * X[o + j];
+        for (let j = 0; j < n; j++) v += Mf[ro + j] * X[o + j];
         h[i] = v;
         if (v < vmin) vmin = v;
         if (v > vmax) vmax = v;
@@ -194,6 +196,7 @@ function advanceVertex(f: VFrame, ctx: AdvanceContext): boolean {
     }
     // the decision loop above left the vertex values in ctx.h (the forced case computes them here)
     if (ctx.h.length < f.poly.nv) ctx.h = new Float64Array(2 * f.poly.nv);
+    const a = Mf.subarray(ro, ro + n);
     const vals = isTarget && target.forcedPattern ? vertexValues(f.poly, a, cu, ctx.h) : ctx.h;
     if (isTarget && target.forcedPattern) {
       // point target with every unit inactive: keep the side z <= 0
