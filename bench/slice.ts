@@ -229,10 +229,26 @@ export async function runSliceBrowserBench(opts: { repeats?: number } = {}) {
     // the answer first: the page's region count is the library's for this slice (checked above in Node)
     const expected = CASES[0].regions;
     if (first.regions !== expected) throw new Error(`slice-browser: the page shows ${first.regions} regions, expected ${expected}`);
+    // later draws: the page's own event says when a timing is complete (web/src/main.ts
+    // 'slicetiming'), so that nothing polls the page while it computes (waitForFunction's default
+    // polling runs its predicate on every animation frame, which keeps the page producing frames
+    // on the two cores the workers use)
+    const settled = (n: number) => page.evaluate((k) => new Promise<PageTiming>((resolve) => {
+      const t = (window as unknown as { __timings: { all: (PageTiming & { frameMs: number | null })[] } }).__timings;
+      const done = () => t.all.length >= k && t.all[k - 1].frameMs !== null;
+      if (done()) return resolve(t.all[k - 1]);
+      const on = () => {
+        if (!done()) return;
+        removeEventListener('slicetiming', on);
+        resolve(t.all[k - 1]);
+      };
+      addEventListener('slicetiming', on);
+    }), n);
     const runs: PageTiming[] = [];
     for (let r = 0; r < repeats; r++) {
+      const answer = settled(r + 2);
       await page.click('#draw');
-      runs.push(await next(r + 2));
+      runs.push(await answer);
       if (runs[r].regions !== expected) throw new Error(`slice-browser: draw ${r + 2} shows ${runs[r].regions} regions, expected ${expected}`);
     }
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);

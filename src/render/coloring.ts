@@ -105,13 +105,13 @@ function beats(rule: 'argmax' | 'argmin', yi: number, yk: number): number {
  * Reads the slice's packed regions when present (no region objects are made); the polygon
  * objects are made on first access to `polygons` (`packed` holds the same numbers).
  */
-export function classColoring(slice: Slice, opts: { rule?: 'argmax' | 'argmin' } = {}): ClassColoring {
+export function classColoring(slice: Slice, opts: { rule?: 'argmax' | 'argmin'; reuse?: PackedPolygons } = {}): ClassColoring {
   const t0 = performance.now();
   const rule = opts.rule ?? 'argmax';
   if (rule !== 'argmax' && rule !== 'argmin') throw new PreimageError('BAD_ARGUMENT', `expected rule argmax or argmin, found ${JSON.stringify(rule)}`);
   const m = slice.outputSize;
   const pk = slice.packed ?? packRegions(slice.regions, m);
-  const out = new PolygonPool(pk.count + 16, pk.verts.length + 64);
+  const out = new PolygonPool(pk.count + 16, pk.verts.length + 64, opts.reuse);
   const classAreas = new Array<number>(m).fill(0);
   const stats: ColoringStats = { splits: 0, slivers: 0, milliseconds: 0 };
   const sign = rule === 'argmax' ? 1 : -1;
@@ -266,26 +266,42 @@ export interface PackedPolygons {
 /** A growing pool of labelled polygons. */
 class PolygonPool {
   count = 0;
+  /** Polygons the per-polygon arrays hold. */
+  private cap: number;
   offsets: Uint32Array;
   verts: Float64Array;
   labels: Int32Array;
   regions: Int32Array;
   areas: Float64Array;
-  constructor(polys: number, coords: number) {
-    this.offsets = new Uint32Array(polys + 1);
-    this.verts = new Float64Array(coords);
-    this.labels = new Int32Array(polys);
-    this.regions = new Int32Array(polys);
-    this.areas = new Float64Array(polys);
+  /**
+   * Room for `polys` polygons and `coords` coordinates; in the buffers of `reuse` (polygons the
+   * caller no longer uses) where they are large enough (fresh memory costs its first touch).
+   */
+  constructor(polys: number, coords: number, reuse?: PackedPolygons) {
+    const taken = new Set<ArrayBufferLike>();
+    const take = <T extends Float64Array | Int32Array | Uint32Array>(make: new (n: number) => T, view: new (b: ArrayBuffer, o: number, n: number) => T, old: ArrayBufferView | undefined, n: number): T => {
+      const b = old?.buffer, bpe = (make as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+      if (b === undefined || !(b instanceof ArrayBuffer) || taken.has(b) || b.byteLength < n * bpe) return new make(n);
+      taken.add(b);
+      return new view(b, 0, Math.floor(b.byteLength / bpe));
+    };
+    this.offsets = take(Uint32Array, Uint32Array, reuse?.offsets, polys + 1);
+    this.offsets[0] = 0;
+    this.verts = take(Float64Array, Float64Array, reuse?.verts, coords);
+    this.labels = take(Int32Array, Int32Array, reuse?.labels, polys);
+    this.regions = take(Int32Array, Int32Array, reuse?.regions, polys);
+    this.areas = take(Float64Array, Float64Array, reuse?.areas, polys);
+    this.cap = Math.min(this.offsets.length - 1, this.labels.length, this.regions.length, this.areas.length);
   }
   push(region: number, label: number, src: Float64Array, from: number, to: number, area: number): void {
     const i = this.count;
-    if (i >= this.labels.length) {
-      const cap = 2 * this.labels.length;
-      const off = new Uint32Array(cap + 1); off.set(this.offsets); this.offsets = off;
-      const lab = new Int32Array(cap); lab.set(this.labels); this.labels = lab;
-      const reg = new Int32Array(cap); reg.set(this.regions); this.regions = reg;
-      const ar = new Float64Array(cap); ar.set(this.areas); this.areas = ar;
+    if (i >= this.cap) {
+      const cap = Math.max(16, 2 * this.cap);
+      if (this.offsets.length < cap + 1) { const off = new Uint32Array(cap + 1); off.set(this.offsets); this.offsets = off; }
+      if (this.labels.length < cap) { const lab = new Int32Array(cap); lab.set(this.labels); this.labels = lab; }
+      if (this.regions.length < cap) { const reg = new Int32Array(cap); reg.set(this.regions); this.regions = reg; }
+      if (this.areas.length < cap) { const ar = new Float64Array(cap); ar.set(this.areas); this.areas = ar; }
+      this.cap = cap;
     }
     const o = this.offsets[i], need = o + (to - from);
     if (need > this.verts.length) {

@@ -75,6 +75,12 @@ export class Engine {
     });
   }
 
+  /** Gives the worker buffers the page no longer reads (see protocol.ts `recycle`); no answer. */
+  recycle(buffers: ArrayBuffer[]): void {
+    const live = buffers.filter((b) => b.byteLength > 0);
+    if (live.length > 0) this.worker.postMessage({ type: 'recycle', id: 0, buffers: live } satisfies Request, live);
+  }
+
   /** Stops whatever runs (rejecting pending requests with {@link Cancelled}) and starts a fresh worker. */
   cancel(): void {
     this.worker.terminate();

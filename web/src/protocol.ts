@@ -174,7 +174,12 @@ export type Request =
     }
   | { type: 'color'; id: number; color: ColorSpec }
   | { type: 'click'; id: number; u: number; v: number; layer: number }
-  | { type: 'export'; id: number; kind: 'svg' | 'json' };
+  | { type: 'export'; id: number; kind: 'svg' | 'json' }
+  /**
+   * Not a request (no answer, handled at once, not queued): buffers the page no longer reads (the
+   * pixels of a picture it has replaced), for the worker to write the next picture into.
+   */
+  | { type: 'recycle'; id: 0; buffers: ArrayBuffer[] };
 
 /** Display names of the inputs (axis titles) and of the classes (legends). */
 export interface Names {

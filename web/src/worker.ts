@@ -9,7 +9,7 @@ import { PreimageError, computePreimage, denormalizeOutput, evaluateLayers, norm
 import { classColoring, mergeClassColorings, patternKey, targetColoring, type ClassColoring, type TargetColoring } from '../../src/render/coloring.js';
 import { CLASS_COLORS, OUTSIDE_COLOR, PREIMAGE_COLORS, patternColor } from '../../src/render/palette.js';
 import { computeSlice, coordinatePlane, mergeSliceParts, regionAt, sliceKernel, slicePoint, type PackedRegions, type Slice } from '../../src/render/slice.js';
-import type { HelperRequest, HelperResponse } from './helper.js';
+import { buffersOf, reuseBuffers, type HelperRequest, type HelperResponse, type HelperReuse } from './helper.js';
 import { joinRasters, pixelMap, rasterizeRegions, rgba, type RegionRaster } from './raster.js';
 import { warmUp } from './warmup.js';
 import { sliceSvg, type SliceOverlay } from '../../src/render/svg.js';
@@ -44,8 +44,72 @@ function post(m: Response, transfer: Transferable[] = []): void {
 let queue: Promise<void> = Promise.resolve();
 ctx.onmessage = (e: MessageEvent<Request>) => {
   const req = e.data;
+  if (req.type === 'recycle') {
+    // the page's arrays of a dropped slice: later pictures and copies are written into them (not queued: no answer)
+    for (const b of req.buffers) giveBuffer(b);
+    return;
+  }
   queue = queue.then(() => handle(req));
 };
+
+// ------------------------------------------------------------------------------------------------
+// Memory of earlier slices. Fresh memory costs a page fault per 4 KiB on its first touch (in
+// Chromium on this project's machine about 4 ms per 4.8 MB, several times what writing reused
+// memory costs), and a large slice makes tens of megabytes of arrays: the arrays of the last slice
+// are overwritten by the next one once nothing reads them (the state is reset when the next slice
+// starts, the page has its own copies) — this worker's part here, the helper's part sent back to
+// the helper with the next request — and the page sends back the pixels of each picture it has
+// replaced and of the data it has dropped (protocol.ts `recycle`), for the next picture and the
+// next data copies.
+
+interface LastSlice {
+  own: Slice;
+  ownColoring: ClassColoring | null;
+  ownRaster: RegionRaster | null;
+  helper: HelperReuse | null;
+}
+
+const spare: { last: LastSlice | null; buffers: ArrayBuffer[] } = { last: null, buffers: [] };
+/** The spare buffers from the page are kept up to this many bytes in all (a few slices' worth). */
+const SPARE_BYTES = 96 << 20;
+
+function giveBuffer(b: ArrayBuffer): void {
+  if (!(b instanceof ArrayBuffer) || b.byteLength === 0) return;
+  let total = b.byteLength;
+  for (const x of spare.buffers) total += x.byteLength;
+  if (total <= SPARE_BYTES) spare.buffers.push(b);
+}
+
+/** The smallest spare buffer of at least `bytes` bytes (taken: the caller owns it), if any. */
+function takeBuffer(bytes: number): ArrayBuffer | undefined {
+  let best = -1;
+  spare.buffers.forEach((b, i) => {
+    if (b.byteLength >= bytes && (best < 0 || b.byteLength < spare.buffers[best].byteLength)) best = i;
+  });
+  return best < 0 ? undefined : spare.buffers.splice(best, 1)[0];
+}
+
+/** A copy of `a` (for the page), in a spare buffer when one is large enough. */
+function copyOut<T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(a: T): T {
+  const b = a.byteLength >= 65536 ? takeBuffer(a.byteLength) : undefined;
+  if (b === undefined) return a.slice() as T;
+  const out = new (a.constructor as new (b: ArrayBuffer, o: number, n: number) => T)(b, 0, a.length);
+  out.set(a);
+  return out;
+}
+
+/** The last slice's arrays for the next one to overwrite (taken once: the caller owns them). */
+function takeLast(): LastSlice | null {
+  const l = spare.last;
+  spare.last = null;
+  return l;
+}
+
+/** Spare pixels for a picture of `raster`'s size, if any (taken once). */
+function takePixels(raster: RasterSize): Uint32Array | undefined {
+  const b = takeBuffer(4 * raster.width * raster.height);
+  return b ? new Uint32Array(b, 0, raster.width * raster.height) : undefined;
+}
 
 async function handle(req: Request): Promise<void> {
   try {
@@ -167,30 +231,40 @@ async function slice(id: number, plane: PlaneSpec, colorSpec: ColorSpec, names: 
   // a part is scan-converted where it is computed when it alone would need it (the join
   // scan-converts a part that was not)
   const partAbove = RASTER_ABOVE / 2;
-  const other = askHelper({ type: 'slice', seq: ++helperSeq, plane, part: { index: 1, count: 2 }, rule, raster: raster && rule !== null ? { ...raster, above: partAbove, colours: classColours } : null });
+  // the last slice's arrays (nothing reads them any more: the state was reset above)
+  const prev = takeLast();
+  const helperReuse = prev?.helper ?? undefined;
+  const other = askHelper(
+    { type: 'slice', seq: ++helperSeq, plane, part: { index: 1, count: 2 }, rule, raster: raster && rule !== null ? { ...raster, above: partAbove, colours: classColours } : null, reuse: helperReuse },
+    helperReuse ? reuseBuffers(helperReuse) : [],
+  );
   if (!other) {
     // no helper: the whole slice here
-    const sl = computeSlice(net, cp, plane.rect, { units: plane.units });
+    const sl = computeSlice(net, cp, plane.rect, { units: plane.units, reuse: prev?.own.packed });
     const t1 = performance.now();
     S.slice = sl;
+    spare.last = { own: sl, ownColoring: null, ownRaster: null, helper: null };
     return answerWhole(id, net, sl, colorSpec, raster, t0, t1, null);
   }
-  const own = computeSlice(net, cp, plane.rect, { units: plane.units, part: { index: 0, count: 2 } });
+  const own = computeSlice(net, cp, plane.rect, { units: plane.units, part: { index: 0, count: 2 }, reuse: prev?.own.packed });
   const tOwn = performance.now();
   // colour (and scan-convert) this part while the helper finishes its own
-  const ownColoring = rule !== null ? classColoring(own, { rule }) : null;
+  const ownColoring = rule !== null ? classColoring(own, { rule, reuse: prev?.ownColoring?.packed }) : null;
   const tOwnColoring = performance.now();
-  const ownRaster = raster && ownColoring && own.packed!.count > partAbove ? rasterizeColoring(own, ownColoring, classColours, raster) : null;
+  const ownRaster = raster && ownColoring && own.packed!.count > partAbove ? rasterizeColoring(own, ownColoring, classColours, raster, { ids: prev?.ownRaster?.ids, pixels: takePixels(raster) }) : null;
   const tOwnRaster = performance.now();
   const r = await other;
   const tWait = performance.now();
   const theirs = r.type === 'slice' ? (r.slice as Slice) : computeSlice(net, cp, plane.rect, { units: plane.units, part: { index: 1, count: 2 } });
   const partsMs = { own: tOwn - t0, helper: r.type === 'slice' ? r.milliseconds : null, helperColoring: r.type === 'slice' ? r.coloringMs : null, helperRaster: r.type === 'slice' ? r.rasterMs : null, wait: tWait - tOwnRaster, merge: 0 };
   S.lazySlice = () => mergeSliceParts([own, theirs], net);
+  const theirRaster = r.type === 'slice' ? r.raster : null;
   if (ownColoring && rule !== null && colorSpec.kind === 'class') {
     // class colouring (the default): the page gets both parts and draws them as they are; the
     // parts are joined here only when a later request needs the whole slice
     const theirColoring = r.type === 'slice' && r.coloring ? ({ ...r.coloring, polygons: [] } as unknown as ClassColoring) : classColoring(theirs, { rule });
+    // the next slice overwrites these (the helper's go back to it)
+    spare.last = { own, ownColoring, ownRaster, helper: r.type === 'slice' ? { packed: theirs.packed!, coloring: theirColoring.packed ?? null, raster: theirRaster } : null };
     S.lazyColoring = () => mergeClassColorings([{ coloring: ownColoring, part: own.part! }, { coloring: theirColoring, part: theirs.part! }]);
     S.color = colorSpec;
     const classAreas = ownColoring.classAreas.map((a, k) => a + theirColoring.classAreas[k]);
@@ -202,7 +276,7 @@ async function slice(id: number, plane: PlaneSpec, colorSpec: ColorSpec, names: 
     if (raster && total > RASTER_ABOVE) {
       // the picture first: the parts' pixels joined and outlined here, put as they are on the page
       const t1 = performance.now();
-      const rasters = [ownRaster ?? rasterizeColoring(own, ownColoring, classColours, raster), (r.type === 'slice' && r.raster) || rasterizeColoring(theirs, theirColoring, classColours, raster)];
+      const rasters = [ownRaster ?? rasterizeColoring(own, ownColoring, classColours, raster), theirRaster ?? rasterizeColoring(theirs, theirColoring, classColours, raster)];
       const pixels = joinRasters(rasters, [own.packed!.count, theirs.packed!.count], WHITE, INK, outlineAlpha(total));
       rasterMs = tOwnRaster - tOwnColoring + performance.now() - t1;
       const legend = classLegend(spec(colorSpec), classAreas, own.rect);
@@ -228,10 +302,11 @@ async function slice(id: number, plane: PlaneSpec, colorSpec: ColorSpec, names: 
     );
     return;
   }
-  // other colourings: the whole slice first
+  // other colourings: the whole slice first (a copy: the parts' arrays are free for the next slice)
   const sl = S.lazySlice();
   S.lazySlice = null;
   S.slice = sl;
+  spare.last = { own, ownColoring, ownRaster, helper: r.type === 'slice' ? { packed: theirs.packed!, coloring: r.coloring?.packed ?? null, raster: theirRaster } : null };
   const t1 = performance.now();
   partsMs.merge = t1 - tWait;
   return answerWhole(id, net, sl, colorSpec, raster, t0, t1, partsMs);
@@ -267,9 +342,9 @@ const WHITE = rgba('#ffffff'), INK = rgba('#222222');
 const outlineAlpha = (regions: number) => (regions > 20000 ? 0.22 : 0.35);
 
 /** A slice part scan-converted with its class colouring (the colouring's packed arrays as they are). */
-function rasterizeColoring(sl: Slice, cc: ClassColoring, colours: number[], raster: RasterSize): RegionRaster {
+function rasterizeColoring(sl: Slice, cc: ClassColoring, colours: number[], raster: RasterSize, reuse?: { ids?: Int32Array; pixels?: Uint32Array }): RegionRaster {
   const cp = cc.packed!;
-  return rasterizeRegions(sl.packed!, { offsets: cp.offsets, verts: cp.verts, color: cp.labels, region: cp.regions }, Uint32Array.from(colours), raster.width, raster.height, pixelMap(sl.rect, raster.width, raster.height));
+  return rasterizeRegions(sl.packed!, { offsets: cp.offsets, verts: cp.verts, color: cp.labels, region: cp.regions }, Uint32Array.from(colours), raster.width, raster.height, pixelMap(sl.rect, raster.width, raster.height), reuse);
 }
 
 const spec = (c: ColorSpec) => c as Extract<ColorSpec, { kind: 'class' }>;
@@ -282,18 +357,18 @@ function packSlice(sl: Slice, ms: number): { slice: PackedSlice; part: PartInfo 
     status: sl.status,
     stats: { regions: sl.stats.regions, splits: sl.stats.splits, slivers: sl.stats.slivers, thin: sl.stats.thin, milliseconds: ms },
     count: pk.count,
-    polys: { offsets: pk.offsets.slice(), verts: pk.verts.slice() },
-    maps: pk.maps.slice(),
+    polys: { offsets: copyOut(pk.offsets), verts: copyOut(pk.verts) },
+    maps: copyOut(pk.maps),
     outputSize: pk.outputSize,
     widths: pk.widths.slice(),
-    patternIds: pk.patternIds.slice(),
-    patternPool: pk.patternPool.map((p) => p.slice()),
-    areas: pk.areas.slice(),
-    centroids: pk.centroids.slice(),
-    thin: pk.thin.slice(),
+    patternIds: copyOut(pk.patternIds),
+    patternPool: pk.patternPool.map((p) => copyOut(p)),
+    areas: copyOut(pk.areas),
+    centroids: copyOut(pk.centroids),
+    thin: copyOut(pk.thin),
   };
   const part: PartInfo | null = sl.part ? { index: sl.part.index, count: sl.part.count, pieceRegions: sl.part.pieceRegions.slice(), shared: sl.part.shared, depth: sl.part.depth } : null;
-  const buffers = [slice.polys.offsets, slice.polys.verts, slice.maps, slice.patternIds, ...slice.patternPool, slice.areas, slice.centroids, slice.thin, ...(part ? [part.pieceRegions] : [])].map((a) => a.buffer as ArrayBuffer);
+  const buffers = buffersOf([slice.polys.offsets, slice.polys.verts, slice.maps, slice.patternIds, ...slice.patternPool, slice.areas, slice.centroids, slice.thin, ...(part ? [part.pieceRegions] : [])]);
   return { slice, part, buffers };
 }
 
