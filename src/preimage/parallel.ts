@@ -252,13 +252,17 @@ export async function runTasks(problem: PreparedProblem, tasks: SubtreeTask[], o
     }
   };
 
-  /** Records a finished task's result (`adopted`: its children are queued already) and releases what it can. */
-  const accept = (e: Entry, r: SubtreeResult, adopted = false) => {
+  /**
+   * Records a finished task's result (`adopted`: its children are queued already) and releases
+   * what it can. `share`: the wall-clock share of the task's geometry time (1 for a task run in
+   * this thread; 1/threads for a worker's, whose geometry overlapped the other threads' work).
+   */
+  const accept = (e: Entry, r: SubtreeResult, adopted = false, share = 1 / threads) => {
     e.result = r;
     e.running = null;
     ps.tasks++;
     if (r.children.length > 0) ps.splits++;
-    geometry.ms += r.geometryMs / threads; // a wall-clock share of the threads' geometry
+    geometry.ms += r.geometryMs * share;
     if (!adopted) adopt(r);
     release();
   };
@@ -279,7 +283,7 @@ export async function runTasks(problem: PreparedProblem, tasks: SubtreeTask[], o
     const s0 = performance.now();
     const r = runSubtree(problem, e.task, { ...control, signal: o.signal });
     ps.busyMs += performance.now() - s0;
-    accept(e, r);
+    accept(e, r, false, 1);
   };
   let slice = performance.now();
   const yieldNow = async () => {
