@@ -341,24 +341,26 @@ function domainVolume(domains: DomainSet[], maxDim: number): number | null {
 function canonicalRows(P: HPolyhedron): HPolyhedron {
   const n = P.n;
   const norm = (M: Float64Array, b: Float64Array, m: number) => {
-    const Ms = new Float64Array(m * n), bs = new Float64Array(m);
+    const len = new Float64Array(m);
     for (let i = 0; i < m; i++) {
       let s = 0;
       for (let j = 0; j < n; j++) s += M[i * n + j] ** 2;
-      s = Math.sqrt(s) || 1;
-      for (let j = 0; j < n; j++) Ms[i * n + j] = M[i * n + j] / s;
-      bs[i] = b[i] / s;
+      len[i] = Math.sqrt(s) || 1;
     }
-    // sort row indices lexicographically by (a, b); typed arrays, no per-row objects
-    const order = Array.from({ length: m }, (_, i) => i);
+    // sort row indices lexicographically by the scaled (a, b), scaling on the fly (the same
+    // divisions as the output's, so the same order) instead of writing a scaled copy first
+    const order: number[] = new Array(m);
+    for (let i = 0; i < m; i++) order[i] = i;
     order.sort((x, y) => {
-      for (let j = 0; j < n; j++) { const d = Ms[x * n + j] - Ms[y * n + j]; if (d !== 0) return d; }
-      return bs[x] - bs[y];
+      const sx = len[x], sy = len[y];
+      for (let j = 0; j < n; j++) { const d = M[x * n + j] / sx - M[y * n + j] / sy; if (d !== 0) return d; }
+      return b[x] / sx - b[y] / sy;
     });
     const Mo = new Float64Array(m * n), bo = new Float64Array(m);
     for (let r = 0; r < m; r++) {
-      Mo.set(Ms.subarray(order[r] * n, order[r] * n + n), r * n);
-      bo[r] = bs[order[r]];
+      const i = order[r], s = len[i];
+      for (let j = 0; j < n; j++) Mo[r * n + j] = M[i * n + j] / s;
+      bo[r] = b[i] / s;
     }
     return { M: Mo, b: bo };
   };
