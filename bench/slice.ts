@@ -233,8 +233,9 @@ export async function runSliceBrowserBench(opts: { repeats?: number } = {}) {
     // 'slicetiming'), so that nothing polls the page while it computes (waitForFunction's default
     // polling runs its predicate on every animation frame, which keeps the page producing frames
     // on the two cores the workers use)
-    const settled = (n: number) => page.evaluate((k) => new Promise<PageTiming>((resolve) => {
-      const t = (window as unknown as { __timings: { all: (PageTiming & { frameMs: number | null })[] } }).__timings;
+    // (the page function as text: tsx would wrap its inner functions in a helper the page lacks)
+    const settled = (n: number): Promise<PageTiming> => page.evaluate(`new Promise((resolve) => {
+      const t = window.__timings, k = ${n};
       const done = () => t.all.length >= k && t.all[k - 1].frameMs !== null;
       if (done()) return resolve(t.all[k - 1]);
       const on = () => {
@@ -243,7 +244,7 @@ export async function runSliceBrowserBench(opts: { repeats?: number } = {}) {
         resolve(t.all[k - 1]);
       };
       addEventListener('slicetiming', on);
-    }), n);
+    })`);
     const runs: PageTiming[] = [];
     for (let r = 0; r < repeats; r++) {
       const answer = settled(r + 2);
