@@ -99,11 +99,15 @@ export interface SubtreeResult {
 /**
  * Default split budget caps (nodes + LPs per task). A node costs from about 0.1 ms (vertex search,
  * class partition: no pruning) to 3 ms (vertex search with symbolic-bound pruning, ACAS Xu prop_3)
- * and an LP 0.05-1 ms, so tasks take roughly 30 ms to 1 s: small enough that two threads stay
- * busy on runs of a second (measured: ACAS Xu 1_2 prop_3, 981 nodes, 13 tasks), large enough that
- * the cost of a task (a message each way, a fresh LP for LP tasks) stays below 1%.
+ * and an LP 0.05-1 ms, so tasks take roughly 10 ms to 1 s: small enough that two threads stay
+ * busy on runs of a second, large enough that the cost of a task (a message each way, a fresh LP
+ * for LP tasks) stays below 1%. Vertex tasks are capped lower: on ACAS Xu 1_2 prop_3 (981 nodes)
+ * a cap of 300 left one 244 ms task at the end of a 950 ms run (11 tasks; the best 2-thread
+ * schedule of those tasks is 1.6x faster than one thread), a cap of 128 gives 13 tasks and 1.7-1.8x;
+ * on the 1_1 prop_1 partition it makes 921 tasks instead of 419 at no measurable cost. LP tasks
+ * keep 300 (each task's first LP starts cold; a lower cap gained nothing there).
  */
-export const DEFAULT_SPLIT_BUDGET = { vertex: 300, lp: 300 } as const;
+export const DEFAULT_SPLIT_BUDGET = { vertex: 128, lp: 300 } as const;
 
 /** The split budget of a task: min(cap, 16 · 2^key length), so the tree fans out quickly at first. */
 export function splitBudgetOf(task: Pick<SubtreeTask, 'key' | 'kind'>, cap: number = DEFAULT_SPLIT_BUDGET[task.kind]): number {
