@@ -779,7 +779,7 @@ class SliceBuilder {
       A0[3 * k + 2] = this.netPlane.origin[k];
     }
     const rect = Float64Array.of(R.u0, R.v0, R.u1, R.v0, R.u1, R.v1, R.u0, R.v1);
-    this.step(0, rect, 0, 4, this.preactivation(0, A0, null, 0, this.zbuf[0][0]));
+    this.step(0, rect, 0, 4, this.preactivation(0, A0, null, 0, this.zbuf[0][0]), null, 0);
   }
 
   packed(): PackedRegions {
@@ -1057,7 +1057,7 @@ class SliceBuilder {
   }
 
   /** Depth-first over layers: polygon (src, off, nv) at depth k, whose pre-activations are Z (rows [a, b, c]). */
-  private step(k: number, src: Float64Array, off: number, nv: number, Z: Float64Array): void {
+  private step(k: number, src: Float64Array, off: number, nv: number, Z: Float64Array, box: Float64Array | null, bo: number): void {
     if (this.status !== 'complete') return;
     if ((++this.visited & 255) === 0 && this.opts.signal?.aborted) {
       this.status = 'cancelled';
@@ -1085,7 +1085,14 @@ class SliceBuilder {
       S.fill(1, sb, sb + m);
     } else {
       S.fill(0, sb, sb + m);
-      this.setBox(k, 0);
+      // piece 0's box: its parent piece's (the same vertices), else computed
+      if (box !== null) {
+        const B = this.bx[k];
+        B[0] = box[bo];
+        B[1] = box[bo + 1];
+        B[2] = box[bo + 2];
+        B[3] = box[bo + 3];
+      } else this.setBox(k, 0);
       const du = this.du, dv = this.dv, delta = this.delta;
       // the margin's upper bound epsUp = delta·(|a|·du + |b|·dv)·(1 + 1e-9), folded into the box's
       // half-widths: a line misses a box by more than epsUp iff |h(centre)| > |a|·ku + |b|·kv
@@ -1207,7 +1214,7 @@ class SliceBuilder {
       if (parted && q % this.partCount !== this.partIndex) continue;
       const before = this.count;
       if (lastLinear) this.stepLinear(k + 1, V, poff[p], pnv[p], Zn);
-      else this.step(k + 1, V, poff[p], pnv[p], Zn);
+      else this.step(k + 1, V, poff[p], pnv[p], Zn, this.relu[k] ? this.bx[k] : null, 4 * p);
       if (split) this.pieceRegions[q] = this.count - before;
     }
   }
