@@ -16,11 +16,12 @@ import type { Layer } from '../network/types.js';
 import { TOL } from '../tolerance.js';
 import type { LpResult } from '../lp/types.js';
 import type { LpOptions } from '../lp/ladder.js';
+import { scaleRows, solveBoxLp } from '../lp/box-dual.js';
 import { classify } from '../polyhedra/ops.js';
 import type { DimensionClass, HPolyhedron } from '../polyhedra/types.js';
 import { RowStack, type Row } from './rows.js';
 import type { VPoly } from '../polyhedra/vpoly.js';
-import { boxRange, crownBounds, symbolicReachable, type Range, type UnitBounds } from './bounds.js';
+import { boxRange, crownBounds, optimizedRowSlopes, symbolicReachable, type Range, type RowSlopes, type TightBound, type UnitBounds } from './bounds.js';
 import type { DomainSet } from './domain.js';
 import type { TargetSet } from './target.js';
 
@@ -216,10 +217,12 @@ export function* lpSearchFrom(frames: Frame[], stack: RowStack, layers: Layer[],
   const progress = { last: performance.now() };
   // verification (sliverSlack): unit bounds valid over every frame's box decide units without
   // LPs and tighten the symbolic pruning; skipped for preimages, whose counters stay as they were
-  const global = control.sliverSlack && target.description.kind !== 'partition' ? domainBounds(layers, frames, stack, n) : undefined;
+  const dom = control.sliverSlack && target.description.kind !== 'partition' ? domainBounds(layers, frames, stack, n, target) : undefined;
+  const global = dom?.bounds;
   // verification in high dimension: LPs with a new objective start from its corner of the box
   // (ladder.ts, cornerStart: a fraction of the pivots of a warm primal start there)
-  const lpo: LpOptions | undefined = control.sliverSlack && n >= 50 ? { cornerStart: true } : undefined;
+  // and first by the box dual simplex (box-dual.ts: a basis of the general rows only)
+  const lpo: LpMode | undefined = control.sliverSlack && n >= 50 ? { opts: { cornerStart: true }, fast: boxBounded(stack) } : undefined;
   // the backward search's candidate patterns (backward.ts) replace target-aware pruning
   const cand = control.candidates;
 
@@ -232,7 +235,7 @@ export function* lpSearchFrom(frames: Frame[], stack: RowStack, layers: Layer[],
     for (const r of f.pending) stack.push(r);
     f.pending = []; // on the stack now (lpReachable pushes only the pending rows of frames not started)
     if (f.witness === null) {
-      const r = stack.minimize(new Float64Array(n));
+      const r = minimizeRows(stack, new Float64Array(n), lpo && { fast: lpo.fast });
       stats.lps++;
       if (r.status !== 'optimal' || !r.x) {
         stats.pruned++;
@@ -253,7 +256,7 @@ export function* lpSearchFrom(frames: Frame[], stack: RowStack, layers: Layer[],
         const pat = f.patterns[f.layer];
         if (!relu) pat.fill(1);
         if (isTargetLayer) {
-          yield* finishLeaf(f, stack, target, stats, n);
+          yield* finishLeaf(f, stack, target, stats, n, lpo);
           done = true;
           break;
         }
@@ -265,7 +268,7 @@ export function* lpSearchFrom(frames: Frame[], stack: RowStack, layers: Layer[],
         f.patterns = f.patterns.concat([new Uint8Array(layers[f.layer].outSize)]);
         if (cand) {
           if (f.layer === 1) f.trie = cand;
-        } else if (!lpReachable(layers, f, target, n, stack, stats, global, lpo)) {
+        } else if (!lpReachable(layers, f, target, n, stack, stats, dom, lpo)) {
           stats.pruned++;
           done = true;
         }
@@ -329,9 +332,9 @@ export function* lpSearchFrom(frames: Frame[], stack: RowStack, layers: Layer[],
         const childActive = makeChild(f, 1, { a: neg, b: cu, kind: 'ineq' }, failed ? null : activeSide.point, stack.size, n);
         const childInactive = makeChild(f, 0, { a, b: -cu, kind: 'ineq' }, failed ? null : inactiveSide.point, stack.size, n);
         // push active first so that the inactive branch is explored first
-        if (cand ? follow(childActive, 1, cand, null) : lpReachable(layers, childActive, target, n, stack, stats, global, lpo)) frames.push(childActive);
+        if (cand ? follow(childActive, 1, cand, null) : lpReachable(layers, childActive, target, n, stack, stats, dom, lpo)) frames.push(childActive);
         else stats.pruned++;
-        if (cand ? follow(childInactive, 0, cand, null) : lpReachable(layers, childInactive, target, n, stack, stats, global, lpo)) frames.push(childInactive);
+        if (cand ? follow(childInactive, 0, cand, null) : lpReachable(layers, childInactive, target, n, stack, stats, dom, lpo)) frames.push(childInactive);
         else stats.pruned++;
         done = true;
         break;
@@ -395,16 +398,16 @@ function lpPoint(r: LpResult, w: Float64Array, m: Float64Array, c: number, sign:
   return Float64Array.from(w, (v, i) => v + t * d[i]);
 }
 
-function sideMin(stack: RowStack, m: Float64Array, c: number, w: Float64Array, stats: SearchStats, n: number, lpo?: LpOptions): Side {
-  const r = stack.minimize(Float64Array.from(m), lpo);
+function sideMin(stack: RowStack, m: Float64Array, c: number, w: Float64Array, stats: SearchStats, n: number, lpo?: LpMode): Side {
+  const r = minimizeRows(stack, Float64Array.from(m), lpo);
   stats.lps++;
   if (r.status === 'optimal') return { value: (r.objective as number) + c, point: r.x as Float64Array, failed: false };
   if (r.status === 'unbounded' && r.ray) return { value: -Infinity, point: lpPoint(r, w, m, c, -1, n), failed: false };
   return { value: -Infinity, point: w, failed: true };
 }
 
-function sideMax(stack: RowStack, m: Float64Array, c: number, w: Float64Array, stats: SearchStats, n: number, lpo?: LpOptions): Side {
-  const r = stack.minimize(m.map((v) => -v), lpo);
+function sideMax(stack: RowStack, m: Float64Array, c: number, w: Float64Array, stats: SearchStats, n: number, lpo?: LpMode): Side {
+  const r = minimizeRows(stack, m.map((v) => -v), lpo);
   stats.lps++;
   if (r.status === 'optimal') return { value: -(r.objective as number) + c, point: r.x as Float64Array, failed: false };
   if (r.status === 'unbounded' && r.ray) return { value: Infinity, point: lpPoint(r, w, m, c, 1, n), failed: false };
@@ -576,39 +579,122 @@ export function targetReachable(layers: Layer[], f: Pick<Frame, 'layer' | 'unit'
 }
 
 /** Target-aware pruning of the LP search: intervals, then symbolic bounds over the node's bounding box. */
-function lpReachable(layers: Layer[], f: Frame, target: TargetSet, n: number, stack: RowStack, stats: SearchStats, global?: UnitBounds, lpo?: LpOptions): boolean {
+function lpReachable(layers: Layer[], f: Frame, target: TargetSet, n: number, stack: RowStack, stats: SearchStats, dom?: DomainBounds, lpo?: LpMode): boolean {
+  const ok = nodeReachable(layers, f, target, n, stack, stats, dom, lpo);
+  if (!ok && verifyTuning.onPrune) verifyTuning.onPrune(stack.rows.concat(f.pending), f.lo, f.hi, layers);
+  return ok;
+}
+
+function nodeReachable(layers: Layer[], f: Frame, target: TargetSet, n: number, stack: RowStack, stats: SearchStats, dom?: DomainBounds, lpo?: LpMode): boolean {
+  const global = dom?.bounds;
   if (target.description.kind === 'partition') return true;
   if (!targetReachable(layers, f, target, n)) return false;
   if (!f.lo.every(Number.isFinite) || !f.hi.every(Number.isFinite)) return true;
+  // verification in high dimension: the node's rows (the stack's and the frame's pending ones)
+  // go straight to the box dual simplex, without entering the general solver's session
+  const fastRows = lpo?.fast && stack.rows.every((r) => r.kind === 'ineq') && f.pending.every((r) => r.kind === 'ineq') ? scaleRows(n, stack.rows.concat(f.pending)) : null;
+  const box = stack.box;
+  const fastMin = (a: Float64Array, c: number, need = Infinity): number | null => {
+    if (!fastRows) return null;
+    // stop once the bound certainly settles `need` (with room for the margin below)
+    const stop = need < Infinity ? need - c + 4e-9 * (1 + Math.abs(need - c)) : Infinity;
+    const r = solveBoxLp(n, fastRows, box.lower as Float64Array, box.upper as Float64Array, a, undefined, stop);
+    stats.lps++;
+    if (r.status === 'infeasible') return Infinity;
+    if (r.status !== 'optimal' && r.status !== 'above') return null;
+    return r.bound + c - 1e-9 * (1 + Math.abs(r.bound));
+  };
   // the back-substituted target rows are bounded exactly over the node by a warm LP
-  const exact: Range = (a, c) => {
+  const exact: Range = (a, c, need) => {
+    const v = fastMin(a, c, need);
+    if (v !== null) return [v, Infinity];
     const size = stack.size;
     for (const r of f.pending) stack.push(r);
-    const res = stack.minimize(a, lpo);
+    const res = stack.minimize(a, lpo?.opts);
     stats.lps++;
     stack.truncate(size);
     if (res.status === 'optimal') return [(res.objective as number) + c - 1e-9 * (1 + Math.abs(res.objective as number)), Infinity];
     if (res.status === 'infeasible') return [Infinity, Infinity];
     return [-Infinity, Infinity];
   };
+  // and so are the linear bounds of units still crossing zero (per-node intermediate bounds)
+  const tight: TightBound | undefined = fastRows && global && verifyTuning.nodeTightening && verifyTuning.tightUnits > 0 ? (a, c) => fastMin(a, c) ?? -Infinity : undefined;
   // verification: parts proven unreachable stay closed below this node
   if (global && !f.closed) f.closed = new Uint8Array(target.parts.length);
-  return symbolicReachable(layers, f, target, n, boxRange(f.lo, f.hi, n), undefined, exact, global, global ? f.closed : undefined);
+  return symbolicReachable(layers, f, target, n, boxRange(f.lo, f.hi, n), undefined, exact, global, global ? f.closed : undefined, dom?.slopes, tight && { bound: tight, units: verifyTuning.tightUnits });
 }
+
+/** How the LP search of a verification run in high dimension solves its LPs. */
+interface LpMode {
+  /** Options of the general solver (ladder.ts). */
+  opts?: LpOptions;
+  /** Try the box dual simplex first (the stack's variable bounds are a finite box). */
+  fast: boolean;
+}
+
+function boxBounded(stack: RowStack): boolean {
+  const { lower, upper } = stack.box;
+  return !!lower && !!upper && lower.every(Number.isFinite) && upper.every(Number.isFinite);
+}
+
+/**
+ * min c·x over the stack's rows: with `mode.fast` and inequality rows only, by the box dual
+ * simplex (src/lp/box-dual.ts), whose objective is then its certified lower bound (below the
+ * minimum by at most its rounding allowance and 1e-7 relative: the callers' margins cover
+ * both) and whose `infeasible` is certified; when it fails, or otherwise, by the general solver.
+ */
+function minimizeRows(stack: RowStack, c: Float64Array, mode?: LpMode): LpResult {
+  if (mode?.fast && stack.rows.every((r) => r.kind === 'ineq')) {
+    const box = stack.box;
+    const r = solveBoxLp(stack.n, stack.rows, box.lower as Float64Array, box.upper as Float64Array, c);
+    if (r.status === 'optimal') return { status: 'optimal', x: r.x, objective: r.bound, iterations: r.iterations };
+    if (r.status === 'infeasible') return { status: 'infeasible', iterations: r.iterations };
+  }
+  return stack.minimize(c, mode?.opts);
+}
+
+/**
+ * Switches of the verification search's per-node work, for tests and measurements (they act in
+ * the thread that sets them; the defaults are what verification runs use).
+ */
+export const verifyTuning: {
+  /** Per-node intermediate bounds by LP (bounds.ts, symbolicReachable's `tight`). */
+  nodeTightening: boolean;
+  /** Units of each layer, by index, whose bounds are tightened per node (the reordered network puts the weightiest crossing units first). */
+  tightUnits: number;
+  /**
+   * Called with the rows and box of every node that target-aware pruning drops, in the search's
+   * coordinates, and the search's layers (whose first layer reads those coordinates; tests: the
+   * region must hold no target point).
+   */
+  onPrune?: (rows: Row[], lo: Float64Array, hi: Float64Array, layers: Layer[]) => void;
+} = { nodeTightening: true, tightUnits: 64 };
 
 /** Lower-slope optimisation steps per unit for the search's domain bounds (bounds.ts). */
 const DOMAIN_ALPHA_ITERS = 6;
 
-/** Unit bounds of the domain box, per layer list (computed once per thread and problem). */
-const boundCache = new WeakMap<Layer[], { lo: Float64Array; hi: Float64Array; bounds: UnitBounds }[]>();
+/** Optimisation steps of the target rows' lower slopes over the domain (as the root bounds in verify.ts). */
+const ROW_ALPHA_ITERS = 40;
+
+/** What a verification search knows over the whole domain box. */
+interface DomainBounds {
+  /** Pre-activation bounds of every layer. */
+  bounds: UnitBounds;
+  /** Per target part and row: the lower slopes that optimised the row's bound over the box (bounds.ts). */
+  slopes?: RowSlopes;
+}
+
+/** Unit bounds of the domain box, per layer list (computed once per thread and problem), and target rows' slopes per target. */
+const boundCache = new WeakMap<Layer[], { lo: Float64Array; hi: Float64Array; bounds: UnitBounds; slopes: Map<string, RowSlopes> }[]>();
 
 /**
  * Pre-activation bounds of every layer over the domain's box (the stack's variable bounds; else
  * the smallest box holding every frame's box: each frame's region, and all of its subtree, lies
- * in its box): CROWN bounds with optimised slopes (bounds.ts), cached per layer list and box.
- * Undefined when the box is unbounded.
+ * in its box): CROWN bounds with optimised slopes (bounds.ts), cached per layer list and box;
+ * with a linear target layer, each target row's optimised lower slopes over that box too (cached
+ * per target rows). Undefined when the box is unbounded.
  */
-function domainBounds(layers: Layer[], frames: Frame[], stack: RowStack, n: number): UnitBounds | undefined {
+function domainBounds(layers: Layer[], frames: Frame[], stack: RowStack, n: number, target: TargetSet): DomainBounds | undefined {
   if (frames.length === 0) return undefined;
   let lo: Float64Array, hi: Float64Array;
   const box = stack.box;
@@ -628,19 +714,30 @@ function domainBounds(layers: Layer[], frames: Frame[], stack: RowStack, n: numb
   if (!lo.every(Number.isFinite) || !hi.every(Number.isFinite)) return undefined;
   let list = boundCache.get(layers);
   if (!list) boundCache.set(layers, (list = []));
-  for (const e of list) {
-    let inside = true;
-    for (let j = 0; j < n && inside; j++) if (lo[j] < e.lo[j] || hi[j] > e.hi[j]) inside = false;
-    if (inside) return e.bounds;
+  let entry = list.find((e) => {
+    for (let j = 0; j < n; j++) if (lo[j] < e.lo[j] || hi[j] > e.hi[j]) return false;
+    return true;
+  });
+  if (!entry) {
+    entry = { lo: Float64Array.from(lo), hi: Float64Array.from(hi), bounds: crownBounds(layers, lo, hi, DOMAIN_ALPHA_ITERS), slopes: new Map() };
+    list.push(entry);
+    if (list.length > 8) list.shift();
   }
-  const bounds = crownBounds(layers, lo, hi, DOMAIN_ALPHA_ITERS);
-  list.push({ lo: Float64Array.from(lo), hi: Float64Array.from(hi), bounds });
-  if (list.length > 8) list.shift();
-  return bounds;
+  const K = layers.length - 1;
+  // the slopes are optimised for the box of the entry (a superset of this one's: still sound)
+  if (layers[K].activation === 'relu' || target.on === 'preactivation' || n < 50) return { bounds: entry.bounds };
+  const key = target.parts.map((p) => `${Array.from(p.T).join(',')};${Array.from(p.t).join(',')}`).join('|');
+  let slopes = entry.slopes.get(key);
+  if (!slopes) {
+    const e = entry;
+    slopes = target.parts.map((p) => Array.from({ length: p.rows }, (_, r) => optimizedRowSlopes(layers, K, Float64Array.from(p.T.subarray(r * target.cols, (r + 1) * target.cols)), e.lo, e.hi, e.bounds, ROW_ALPHA_ITERS).alpha));
+    entry.slopes.set(key, slopes);
+  }
+  return { bounds: entry.bounds, slopes };
 }
 
 /** Leaf: intersect with each target part (made disjoint) and classify. */
-function* finishLeaf(f: Frame, stack: RowStack, target: TargetSet, stats: SearchStats, n: number): Generator<RawPiece> {
+function* finishLeaf(f: Frame, stack: RowStack, target: TargetSet, stats: SearchStats, n: number, lpo?: LpMode): Generator<RawPiece> {
   const L = f.M.length / n;
   const pat = f.patterns[f.layer];
   // map to the target layer's values (post-activation unless the target is on pre-activations)
@@ -661,7 +758,7 @@ function* finishLeaf(f: Frame, stack: RowStack, target: TargetSet, stats: Search
       continue;
     }
     for (const extra of target.interiorDisjoint ? [partRows[j]] : disjointRows(partRows, j)) {
-      if (!quickFeasible(stack, extra, f.witness, stats, n)) continue;
+      if (!quickFeasible(stack, extra, f.witness, stats, n, lpo)) continue;
       const cl = classify(stack.toPolyhedron(extra), stats);
       if (cl.cls === 'empty' || cl.witness === null) continue;
       found++;
@@ -681,11 +778,11 @@ function* finishLeaf(f: Frame, stack: RowStack, target: TargetSet, stats: Search
  * Cheap emptiness test before the Chebyshev LP: the witness satisfying the extra rows proves
  * non-emptiness; otherwise one warm-started feasibility LP with the rows pushed on the stack.
  */
-function quickFeasible(stack: RowStack, extra: Row[], w: Float64Array | null, stats: SearchStats, n: number): boolean {
+function quickFeasible(stack: RowStack, extra: Row[], w: Float64Array | null, stats: SearchStats, n: number, lpo?: LpMode): boolean {
   if (w && extra.every((r) => r.kind === 'ineq' && dotPlus(r.a, w, -r.b, n) < 0)) return true;
   const size = stack.size;
   for (const r of extra) stack.push(r);
-  const res = stack.minimize(new Float64Array(n));
+  const res = minimizeRows(stack, new Float64Array(n), lpo && { fast: lpo.fast });
   stats.lps++;
   stack.truncate(size);
   return res.status !== 'infeasible';
