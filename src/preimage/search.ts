@@ -107,8 +107,10 @@ export interface SearchControl {
    * checked), but no point of the preimage is missed. The LP search has no slack; it takes the
    * flag as the sign of a verification run (pieces are only candidates; counters need not match a
    * preimage run's): it then decides units and tightens its pruning with bounds over the whole
-   * domain (bounds.ts, crownBounds) and starts LPs with a new objective from its corner of the
-   * box (ladder.ts, cornerStart).
+   * domain (bounds.ts, crownBounds) and with the target rows' optimised slopes, and in 50
+   * dimensions and more over a box it solves its LPs with the box dual simplex (src/lp/box-dual.ts;
+   * the general solver from the objective's corner of the box when that fails, ladder.ts
+   * cornerStart) and bounds crossing units over each node by LPs (verifyTuning).
    */
   sliverSlack?: boolean;
   /**
@@ -618,7 +620,7 @@ function nodeReachable(layers: Layer[], f: Frame, target: TargetSet, n: number, 
     return [-Infinity, Infinity];
   };
   // and so are the linear bounds of units still crossing zero (per-node intermediate bounds)
-  const tight: TightBound | undefined = fastRows && global && verifyTuning.nodeTightening && verifyTuning.tightUnits > 0 ? (a, c) => fastMin(a, c) ?? -Infinity : undefined;
+  const tight: TightBound | undefined = fastRows && global && verifyTuning.nodeTightening && verifyTuning.tightUnits > 0 ? (a, c) => fastMin(a, c, 0) ?? -Infinity : undefined;
   // verification: parts proven unreachable stay closed below this node
   if (global && !f.closed) f.closed = new Uint8Array(target.parts.length);
   return symbolicReachable(layers, f, target, n, boxRange(f.lo, f.hi, n), undefined, exact, global, global ? f.closed : undefined, dom?.slopes, tight && { bound: tight, units: verifyTuning.tightUnits });
