@@ -4,7 +4,8 @@
  * so that a slice uses both cores; the engine joins the parts with mergeSliceParts (the same
  * regions, bit for bit, as one computeSlice). With a class colouring it colours its part, and for
  * large slices scan-converts it too (raster.ts), so that the engine only joins the pixels. Its
- * arrays are transferred, not copied: computeSlice and classColoring make fresh ones every time.
+ * arrays are transferred, not copied: computeSlice and classColoring write them into the buffers of
+ * its previous part, which the engine worker sends back with the next request (`reuse`), or fresh ones.
  */
 import { readNetwork, type Network } from '../../src/index.js';
 import { classColoring, type ClassColoring, type PackedPolygons } from '../../src/render/coloring.js';
@@ -79,8 +80,9 @@ ctx.onmessage = (e: MessageEvent<HelperRequest>) => {
     const re = req.reuse;
     const s = computeSlice(net, cp, req.plane.rect, { units: req.plane.units, part: req.part, reuse: re?.packed ?? undefined });
     const pk = s.packed!;
-    // the builder's arrays are fresh for every slice: transferred as they are (views into buffers
-    // somewhat larger than the part; a copy would cost milliseconds on the critical path)
+    // the builder's arrays are this part's alone (fresh or sent back for reuse): transferred as
+    // they are (views into buffers somewhat larger than the part; a copy would cost milliseconds
+    // on the critical path)
     const packed = { ...pk, widths: pk.widths.slice() };
     const part: HelperPart = { plane: s.plane, rect: s.rect, units: s.units, netPlane: s.netPlane, outputScale: s.outputScale, inputSize: s.inputSize, outputSize: s.outputSize, widths: s.widths, packed, status: s.status, stats: s.stats, part: s.part };
     const buffers = buffersOf([packed.offsets, packed.verts, packed.maps, packed.areas, packed.centroids, packed.thin, packed.patternIds, ...packed.patternPool, s.part!.pieceRegions]);
