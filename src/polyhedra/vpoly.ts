@@ -89,6 +89,8 @@ let scratchSide = new Int8Array(64);
 let scratchCommon = new Uint32Array(4);
 let scratchSimple = new Uint8Array(64);
 let scratchH = new Float64Array(64);
+let scratchNeg = new Int32Array(64);
+let scratchCount = new Int32Array(64);
 /** Scratch for vertex values computed inside splitVPoly (not kept after the call). */
 function hScratch(nv: number): Float64Array {
   if (scratchH.length < nv) scratchH = new Float64Array(2 * nv);
@@ -146,10 +148,15 @@ export function splitVPoly(P: VPoly, a: Float64Array, c: number, h: Float64Array
   let added = 0;
   if (scratchCommon.length < words) scratchCommon = new Uint32Array(2 * words);
   const common = scratchCommon;
+  // the negative vertices listed once (the pair loop scanned every vertex for each positive one)
+  if (scratchNeg.length < nv) scratchNeg = new Int32Array(2 * nv);
+  const negs = scratchNeg;
+  let nn = 0;
+  for (let j = 0; j < nv; j++) if (side[j] === -1) negs[nn++] = j;
   for (let i = 0; i < nv; i++) {
     if (side[i] !== 1) continue;
-    for (let j = 0; j < nv; j++) {
-      if (side[j] !== -1) continue;
+    for (let q = 0; q < nn; q++) {
+      const j = negs[q];
       let pc = 0;
       for (let w = 0; w < words; w++) {
         common[w] = inc[i * words + w] & inc[j * words + w];
@@ -238,13 +245,25 @@ function growU(a: Uint32Array, need: number): Uint32Array<ArrayBuffer> {
 
 /** Facets with at least n incident vertices (the others are redundant for this polytope). */
 export function activeFacets(P: VPoly): number[] {
-  const out: number[] = [];
-  for (let f = 0; f < P.nf; f++) {
-    let count = 0;
-    const w = f >>> 5, bit = 1 << (f & 31);
-    for (let i = 0; i < P.nv; i++) if (P.inc[i * P.words + w] & bit) count++;
-    if (count >= P.n) out.push(f);
+  // count each facet's vertices from the vertices' set bits (about n per vertex) rather than
+  // testing every facet against every vertex
+  if (scratchCount.length < P.nf) scratchCount = new Int32Array(2 * P.nf);
+  const count = scratchCount;
+  count.fill(0, 0, P.nf);
+  const { inc, words, nv, nf } = P;
+  for (let i = 0; i < nv; i++) {
+    for (let w = 0; w < words; w++) {
+      let x = inc[i * words + w];
+      while (x !== 0) {
+        const low = x & -x;
+        const f = w * 32 + (31 - Math.clz32(low));
+        if (f < nf) count[f]++;
+        x ^= low;
+      }
+    }
   }
+  const out: number[] = [];
+  for (let f = 0; f < nf; f++) if (count[f] >= P.n) out.push(f);
   return out;
 }
 
