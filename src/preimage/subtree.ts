@@ -9,7 +9,7 @@
  * depth-first order), key++[2] its bottom frame (the shallowest subtree: about half the remaining
  * work, see runSubtree). A task ends early when
  *   - its work (tree nodes + LPs counted in the task) reaches its split budget,
- *     min(splitBudget, 16 · 2^key.length), and two frames or more remain (`stop` null): the
+ *     min(splitBudget, 8 · 2^key.length), and two frames or more remain (`stop` null): the
  *     budget depends on counters and the key only, never on time, so the decomposition, and with
  *     it every LP warm start, witness and counter, is the same for any number of threads or
  *     workers;
@@ -74,7 +74,7 @@ export interface SubtreeControl {
   signal?: AbortSignal;
   /** Polled once per node: true cancels (threads poll a shared flag here). */
   cancelled?: () => boolean;
-  /** Cap B of the split budget min(B, 16 · 2^key.length); default DEFAULT_SPLIT_BUDGET[kind]; Infinity never splits. */
+  /** Cap B of the split budget min(B, 8 · 2^key.length); default DEFAULT_SPLIT_BUDGET[kind]; Infinity never splits. */
   splitBudget?: number;
   /** Stop (status 'budget') after this many pieces in this task. */
   maxPieces?: number;
@@ -101,17 +101,20 @@ export interface SubtreeResult {
  * class partition: no pruning) to 3 ms (vertex search with symbolic-bound pruning, ACAS Xu prop_3)
  * and an LP 0.05-1 ms, so tasks take roughly 10 ms to 1 s: small enough that two threads stay
  * busy on runs of a second, large enough that the cost of a task (a message each way, a fresh LP
- * for LP tasks) stays below 1%. Vertex tasks are capped lower: on ACAS Xu 1_2 prop_3 (981 nodes)
- * a cap of 300 left one 244 ms task at the end of a 950 ms run (11 tasks; the best 2-thread
- * schedule of those tasks is 1.6x faster than one thread), a cap of 128 gives 13 tasks and 1.7-1.8x;
- * on the 1_1 prop_1 partition it makes 921 tasks instead of 419 at no measurable cost. LP tasks
- * keep 300 (each task's first LP starts cold; a lower cap gained nothing there).
+ * for LP tasks) stays small. Measured on worker threads, the ACAS Xu prop_1 partition needed about
+ * 30 % more CPU with a cap of 128 (921 tasks) than with 300 (419 tasks), although the same tasks
+ * run one after the other in one thread cost the same.
  */
-export const DEFAULT_SPLIT_BUDGET = { vertex: 128, lp: 300 } as const;
+export const DEFAULT_SPLIT_BUDGET = { vertex: 300, lp: 300 } as const;
 
-/** The split budget of a task: min(cap, 16 · 2^key length), so the tree fans out quickly at first. */
+/**
+ * The split budget of a task: min(cap, 8 · 2^key length), so the tree fans out quickly at first.
+ * With 16 · 2^length, ACAS Xu 1_2 prop_3 (981 nodes, 950 ms) ended with one 244 ms task running
+ * alone (11 tasks; replaying their CPU times, the best 2-thread schedule was 1.6x faster than one
+ * thread); with 8 · 2^length 15 tasks and 1.7-1.8x, and a handful more tasks on long runs.
+ */
 export function splitBudgetOf(task: Pick<SubtreeTask, 'key' | 'kind'>, cap: number = DEFAULT_SPLIT_BUDGET[task.kind]): number {
-  return Math.min(cap, 16 * 2 ** Math.min(task.key.length, 60));
+  return Math.min(cap, 8 * 2 ** Math.min(task.key.length, 60));
 }
 
 /** Lexicographic order of keys, a prefix before its extensions. */
