@@ -75,12 +75,6 @@ export function boxRange(lo: Float64Array, hi: Float64Array, n: number): Range {
  * rows instead (a first pass without LPs) cost more than it saved.
  */
 export function symbolicReachable(layers: Layer[], f: NodeView, target: TargetSet, n: number, range: Range, box?: { lo: Float64Array; hi: Float64Array }, finalRange?: Range, global?: UnitBounds, closed?: Uint8Array, slopes?: RowSlopes, tight?: { bound: TightBound; units: number }): boolean {
-  // with `tight`, the first `units` units of each layer (the reordered network puts its weightiest
-  // crossing units first) that the cheap bounds leave crossing zero are bounded over the node
-  return reachableOnce(layers, f, target, n, range, box, finalRange, global, closed, slopes, tight?.bound, tight && ((_q, i) => i < tight.units));
-}
-
-function reachableOnce(layers: Layer[], f: NodeView, target: TargetSet, n: number, range: Range, box?: { lo: Float64Array; hi: Float64Array }, finalRange?: Range, global?: UnitBounds, closed?: Uint8Array, slopes?: RowSlopes, tight?: TightBound, tightSel?: (q: number, i: number) => boolean): boolean {
   // cheap interval over the bounding box first; the exact range only where the sign is in doubt
   const quick = box ? boxRange(box.lo, box.hi, n) : null;
   const last = layers.length - 1;
@@ -115,13 +109,14 @@ function reachableOnce(layers: Layer[], f: NodeView, target: TargetSet, n: numbe
       if (u > 0 && gu > 0) u = range(row, zu[off + n])[1];
       if (gu < u) u = gu;
       if (u <= 0) { st[i] = 0; continue; }
-      if (tight && (!tightSel || tightSel(q, i))) {
-        // the unit still crosses zero: its linear bounds' exact range over the node (LPs)
-        const tl = tight(zl.subarray(off, off + n), zl[off + n], q, i);
+      // with `tight`, the first `units` units of each layer (the reordered network puts its
+      // weightiest crossing units first) still crossing zero: their linear bounds' exact range over the node (LPs)
+      if (tight && i < tight.units) {
+        const tl = tight.bound(zl.subarray(off, off + n), zl[off + n], q, i);
         if (tl > l) l = tl;
         if (l >= 0) { st[i] = 1; copy(); continue; }
         for (let j = 0; j < n; j++) row[j] = -zu[off + j];
-        const tu = -tight(row, -zu[off + n], q, i);
+        const tu = -tight.bound(row, -zu[off + n], q, i);
         if (tu < u) u = tu;
         if (u <= 0) { st[i] = 0; continue; }
       }
