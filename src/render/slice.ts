@@ -455,6 +455,15 @@ interface PreKernel {
   memory: WebAssembly.Memory;
   /** (rowOffsets, inputOffsets, na, rows, bias, Z): byte addresses (two i32 lists of na); rows a multiple of 4. */
   pre: (rowOff: number, act: number, na: number, rows: number, bias: number, z: number) => void;
+  /**
+   * (z, rows, cu, cv, hu, hv, desc): with desc the address of eight i32 (sign, list, pre, tnext,
+   * wrow, dro, dao, out), the box test of
+   * SliceBuilder.classify for rows 0..rows − 1 of the map at z (rows even): sign bytes at `sign`;
+   * the undecided rows (i32 at `list`) with the count of positive rows before each (at `pre`); the
+   * positive rows' weight-row and map-row addresses (at dro, dao; their count stored at `out`).
+   * Returns the count of undecided rows.
+   */
+  cls: (z: number, rows: number, cu: number, cv: number, hu: number, hv: number, desc: number) => number;
 }
 
 let preKernel: PreKernel | null | undefined;
@@ -497,15 +506,64 @@ function preKernelBytes(): Uint8Array<ArrayBuffer> {
   ];
   const locals = [3, 6, 0x7f, 11, 0x7b, 1, 0x7f];
   const fn = [...locals, ...body];
-  const code = [1, ...uleb(fn.length), ...fn];
+  // cls: params z, rows, cu, cv, hu, hv (f64), desc (a block of eight i32: sign, list, pre, tnext,
+  // wrow, dro, dao, out — few parameters keep the call from JavaScript cheap); locals as named
+  // below. Rows j, j + 1 per vector: hc = a·cu + b·cv + c, r = |a|·hu + |b|·hv; pm = the lanes
+  // with hc > r, und = the lanes with neither hc > r nor hc < −r (NaN: undecided, as the plain
+  // loop). Per row, without branches: its sign byte; if undecided, its index in `list` and the
+  // count of positive rows before it in `pre`; if positive, its weight-row and map-row addresses
+  // (tnext + row·wrow, z + 24·row) in dro, dao (their count stored at `out`).
+  const L = { z: 0, rows: 1, cu: 2, cv: 3, hu: 4, hv: 5, desc: 6, sign: 7, list: 8, pre: 9, q: 10, wrow: 11, dro: 12, dao: 13, out: 14, j: 15, n: 16, p: 17, pm: 18, und: 19, nd: 20, CU: 21, CV: 22, HU: 23, HV: 24, A: 25, B: 26, HC: 27, R: 28 };
+  const f64load = (off: number) => [0x2b, 3, ...uleb(off)];
+  const pair = (off: number) => [...get(L.p), ...f64load(off), ...simd(20), ...get(L.p), ...f64load(off + 24), ...simd(34), 1];
+  const ABS = simd(236), NEG = simd(237), LT = simd(0x49), GT = simd(0x4a), BITMASK = simd(196);
+  const st32 = [0x36, 2, 0];
+  const at4 = (base: number, idx: number) => [...get(base), ...get(idx), ...i32c(2), 0x74, 0x6a];
+  // one row (lane l: 0 or 1; bit = the lane's bit of pm or und)
+  const row = (l: number) => {
+    const bit = (v: number) => (l === 0 ? [...get(v), ...i32c(1), 0x71] : [...get(v), ...i32c(1), 0x76]);
+    const jl = l === 0 ? get(L.j) : [...get(L.j), ...i32c(1), 0x6a];
+    return [
+      ...get(L.sign), ...get(L.j), 0x6a, ...bit(L.pm), 0x3a, 0, l,
+      ...at4(L.list, L.n), ...jl, ...st32,
+      ...at4(L.pre, L.n), ...get(L.nd), ...st32,
+      ...get(L.n), ...bit(L.und), 0x6a, ...set(L.n),
+      ...at4(L.dro, L.nd), ...get(L.q), ...(l === 0 ? [] : [...get(L.wrow), 0x6a]), ...st32,
+      ...at4(L.dao, L.nd), ...get(L.p), ...(l === 0 ? [] : [...i32c(24), 0x6a]), ...st32,
+      ...get(L.nd), ...bit(L.pm), 0x6a, ...set(L.nd),
+    ];
+  };
+  const ld32 = (off: number, dst: number) => [...get(L.desc), 0x28, 2, off, ...set(dst)];
+  const clsBody = [
+    ...ld32(0, L.sign), ...ld32(4, L.list), ...ld32(8, L.pre), ...ld32(12, L.q), ...ld32(16, L.wrow), ...ld32(20, L.dro), ...ld32(24, L.dao), ...ld32(28, L.out),
+    ...get(L.cu), ...simd(20), ...set(L.CU), ...get(L.cv), ...simd(20), ...set(L.CV),
+    ...get(L.hu), ...simd(20), ...set(L.HU), ...get(L.hv), ...simd(20), ...set(L.HV),
+    ...get(L.z), ...set(L.p),
+    0x02, 0x40, 0x03, 0x40,
+    ...get(L.j), ...get(L.rows), 0x4f, 0x0d, 1,
+    ...pair(0), ...set(L.A), ...pair(8), ...set(L.B),
+    ...get(L.A), ...get(L.CU), ...MUL, ...get(L.B), ...get(L.CV), ...MUL, ...ADD, ...pair(16), ...ADD, ...set(L.HC),
+    ...get(L.A), ...ABS, ...get(L.HU), ...MUL, ...get(L.B), ...ABS, ...get(L.HV), ...MUL, ...ADD, ...set(L.R),
+    ...get(L.HC), ...get(L.R), ...GT, ...BITMASK, ...set(L.pm),
+    ...get(L.pm), ...get(L.HC), ...get(L.R), ...NEG, ...LT, ...BITMASK, 0x72, ...i32c(3), 0x73, ...set(L.und),
+    ...row(0), ...row(1),
+    ...get(L.j), ...i32c(2), 0x6a, ...set(L.j), ...get(L.p), ...i32c(48), 0x6a, ...set(L.p),
+    ...get(L.q), ...get(L.wrow), ...get(L.wrow), 0x6a, 0x6a, ...set(L.q),
+    0x0c, 0, 0x0b, 0x0b,
+    ...get(L.out), ...get(L.nd), ...st32,
+    ...get(L.n),
+    0x0b,
+  ];
+  const clsFn = [2, 14, 0x7f, 8, 0x7b, ...clsBody];
+  const code = [2, ...uleb(fn.length), ...fn, ...uleb(clsFn.length), ...clsFn];
   const section = (id: number, bytes: number[]) => [id, ...uleb(bytes.length), ...bytes];
   const name = (t: string) => [t.length, ...Array.from(t, (c) => c.charCodeAt(0))];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 6, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
+    ...section(1, [2, 0x60, 6, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0, 0x60, 7, 0x7f, 0x7f, 0x7c, 0x7c, 0x7c, 0x7c, 0x7f, 1, 0x7f]),
     ...section(2, [1, ...name('m'), ...name('mem'), 0x02, 0x00, 1]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...name('pre'), 0x00, 0]),
+    ...section(3, [2, 0, 1]),
+    ...section(7, [2, ...name('pre'), 0x00, 0, ...name('cls'), 0x00, 1]),
     ...section(10, code),
   ]);
 }
@@ -525,7 +583,7 @@ function getPreKernel(): PreKernel | null {
     if (!WebAssembly.validate(bytes)) return null;
     const memory = new WebAssembly.Memory({ initial: 1 });
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { mem: memory } });
-    const k: PreKernel = { memory, pre: inst.exports.pre as PreKernel['pre'] };
+    const k: PreKernel = { memory, pre: inst.exports.pre as PreKernel['pre'], cls: inst.exports.cls as PreKernel['cls'] };
     // check: 3 inputs, 8 rows, against the plain sums
     const F = new Float64Array(memory.buffer), I = new Int32Array(memory.buffer);
     const m = 8, na = 3, T = 0, bias = 8 * 64, act = 8 * 80, rowOff = 8 * 120, actOff = 8 * 124, z = 8 * 130;
@@ -549,6 +607,36 @@ function getPreKernel(): PreKernel | null {
       }
       if (F[z / 8 + 3 * j] !== a || F[z / 8 + 3 * j + 1] !== b || F[z / 8 + 3 * j + 2] !== c) return null;
     }
+    // cls: 12 rows (lines far on either side, through the box, NaN) against the plain test
+    const rows = 12, zc = 8 * 200, sign = 8 * 240, list = 8 * 250;
+    const cu = 0.25, cv = -0.5, hu = 0.75, hv = 0.125;
+    for (let j = 0; j < rows; j++) {
+      F[zc / 8 + 3 * j] = Math.sin(3 * j + 1) * (j % 3 === 0 ? 0.01 : 1);
+      F[zc / 8 + 3 * j + 1] = Math.cos(5 * j) * (j % 4 === 1 ? -2 : 1);
+      F[zc / 8 + 3 * j + 2] = j === 7 ? NaN : ((j % 5) - 2) * 0.6;
+    }
+    const U = new Uint8Array(memory.buffer);
+    const pre = 8 * 260, dro = 8 * 270, dao = 8 * 280, out = 8 * 290, tnext = 4096, wrow = 8 * 52, desc = 8 * 292;
+    I.set([sign, list, pre, tnext, wrow, dro, dao, out], desc / 4);
+    const nu = k.cls(zc, rows, cu, cv, hu, hv, desc);
+    let n = 0, sides = 0, npos = 0;
+    for (let j = 0; j < rows; j++) {
+      const a = F[zc / 8 + 3 * j], b = F[zc / 8 + 3 * j + 1];
+      const hc = a * cu + b * cv + F[zc / 8 + 3 * j + 2];
+      const r = Math.abs(a) * hu + Math.abs(b) * hv;
+      const pos = hc > r;
+      if (U[sign + j] !== (pos ? 1 : 0)) return null;
+      if (!pos && !(hc < -r)) {
+        if (I[list / 4 + n] !== j || I[pre / 4 + n] !== npos) return null;
+        n++;
+      } else sides |= pos ? 1 : 2;
+      if (pos) {
+        if (I[dro / 4 + npos] !== tnext + j * wrow || I[dao / 4 + npos] !== zc + 24 * j) return null;
+        npos++;
+      }
+    }
+    if (I[out / 4] !== npos) return null;
+    if (nu !== n || sides !== 3 || n === 0) return null;
     preKernel = k;
   } catch {
     preKernel = null;
@@ -640,6 +728,24 @@ class SliceBuilder {
   private actOff: Int32Array = new Int32Array(0);
   /** The layer-0 input map (in the kernel's memory when there is one: the kernel reads it). */
   private a0: Float64Array = new Float64Array(0);
+  /**
+   * classify's answers per depth: the undecided units (uList, nUnd) and the count of positive ones
+   * (nPos); with the kernel also the count of positive units before each undecided one (uPre), the
+   * positive units' addresses (dRo, dAo), the sign bytes with a view of their first m for each
+   * width m, and the whole memory as i32 (listedPreactivation copies address runs in it).
+   */
+  private readonly uList: Int32Array[] = [];
+  private readonly uPre: Int32Array[] = [];
+  private readonly dRo: Int32Array[] = [];
+  private readonly dAo: Int32Array[] = [];
+  private readonly nUnd: Int32Array;
+  private readonly nPos: Int32Array;
+  private clsOut: Int32Array = new Int32Array(1);
+  /** The kernel's per-depth descriptor addresses (see PreKernel.cls). */
+  private readonly clsDesc: number[] = [];
+  private I32: Int32Array = new Int32Array(0);
+  private clsSign: Uint8Array = new Uint8Array(0);
+  private readonly clsRows: Uint8Array[] = [];
   /** Active inputs of a preactivation, compacted: indices and their rows [a, b, c]. */
   private idx = new Int32Array(64);
   private act = new Float64Array(3 * 64);
@@ -694,10 +800,14 @@ class SliceBuilder {
     // weights (transposed), biases, the maps and the compacted inputs: in the kernel's memory when
     // WebAssembly SIMD is there (this thread's arena, grown when needed), else ordinary arrays
     const maxIn0 = Math.max(...layers.map((L) => L.inSize));
+    const maxMp = Math.max(...this.mp);
+    let descAt = 0;
+    this.nUnd = new Int32Array(layers.length);
+    this.nPos = new Int32Array(layers.length);
     const kern = getPreKernel();
     let alloc: (n: number) => Float64Array = (n) => new Float64Array(n);
     if (kern) {
-      let need = 8 * 3 * net.inputSize + 8 * maxIn0 + 64;
+      let need = 8 * 3 * net.inputSize + 8 * maxIn0 + 64 + maxMp + 64 + layers.length * (16 * maxMp + 96);
       for (const [k, L] of layers.entries()) need += 8 * (L.inSize * this.mp[k] + this.mp[k] + 6 * this.mp[k]) + 64;
       const have = kern.memory.buffer.byteLength;
       if (have < need) kern.memory.grow(Math.ceil((need - have) / 65536));
@@ -713,8 +823,28 @@ class SliceBuilder {
       at += 4 * maxIn0 + ((16 - ((4 * maxIn0) % 16)) % 16);
       this.actOff = new Int32Array(buf, at, maxIn0);
       at += 4 * maxIn0 + ((16 - ((4 * maxIn0) % 16)) % 16);
+      const list = () => {
+        const a = new Int32Array(buf, at, maxMp);
+        at += 4 * maxMp + ((16 - ((4 * maxMp) % 16)) % 16);
+        return a;
+      };
+      for (let k = 0; k < layers.length; k++) {
+        this.uList.push(list());
+        this.uPre.push(list());
+        this.dRo.push(list());
+        this.dAo.push(list());
+      }
+      this.clsOut = new Int32Array(buf, at, 1);
+      at += 16;
+      this.I32 = new Int32Array(buf);
+      this.clsSign = new Uint8Array(buf, at, maxMp);
+      at += maxMp + ((16 - (maxMp % 16)) % 16);
+      descAt = at;
+      at += 32 * layers.length;
+      for (const w of this.widths) this.clsRows[w] ??= new Uint8Array(buf, this.clsSign.byteOffset, w);
       this.kern = kern;
     }
+    if (this.uList.length === 0) for (let k = 0; k < layers.length; k++) this.uList.push(new Int32Array(maxMp));
     this.zeroRowsSafe = layers.map(zeroRowsSafe);
     // padded rows: zero weights and bias (their maps are computed and never read)
     this.bias = layers.map((L, k) => {
@@ -731,6 +861,13 @@ class SliceBuilder {
       return T;
     });
     this.zbuf = layers.map((L, k) => [alloc(3 * this.mp[k]), alloc(3 * this.mp[k])]);
+    if (this.kern !== null) {
+      for (let k = 0; k < layers.length; k++) {
+        const next = k + 1 < layers.length ? k + 1 : k, d = descAt + 32 * k;
+        this.I32.set([this.clsSign.byteOffset, this.uList[k].byteOffset, this.uPre[k].byteOffset, this.WT[next].byteOffset, 8 * this.mp[next], this.dRo[k].byteOffset, this.dAo[k].byteOffset, this.clsOut.byteOffset], d >> 2);
+        this.clsDesc.push(d);
+      }
+    }
     this.vb = layers.map(() => new Float64Array(256));
     this.poff = layers.map(() => new Int32Array(32));
     this.pnv = layers.map(() => new Int32Array(32));
@@ -1000,6 +1137,97 @@ class SliceBuilder {
     return used;
   }
 
+  /** unitCuts' state: the depth's pool's used length, and the pieces decided without a cut. */
+  private poolUsed = 0;
+  private pieceDecided = 0;
+
+  /**
+   * Unit j of depth k (map Z; its line not decided by the whole polygon's box) against pieces
+   * 0..np − 1 (sign rows from sb, m units): per piece, its box, then its vertices; the side h >= 0
+   * sets the unit's sign, a line through the piece cuts it in two (the new piece appended).
+   * Returns the new piece count. A method of its own: it runs for a few units per polygon, and
+   * code that runs rarely keeps deoptimising (missing type feedback) where it is.
+   */
+  private unitCuts(k: number, j: number, Z: Float64Array, np: number, m: number, sb: number, su: number, sv: number): number {
+    const stats = this.stats;
+    const du = this.du, dv = this.dv, delta = this.delta;
+    const a = Z[3 * j], b = Z[3 * j + 1], c = Z[3 * j + 2];
+    const aa = Math.abs(a), ab = Math.abs(b);
+    let V = this.vb[k], poff = this.poff[k], pnv = this.pnv[k], S = this.patternPool[k];
+    let decided = 0;
+    // the margin in unit rectangle coordinates: |h| <= delta · |grad h| in (s, t)
+    // (computed only when needed: most lines miss the boxes by far more than epsUp, an upper
+    // bound of eps — sqrt(x² + y²) <= |x| + |y| — with room for rounding)
+    let eps = -1;
+    const count = np;
+    for (let p = 0; p < count; p++) {
+      // the line misses the bounding box by more than the margin: no cut, no vertex evaluation
+      const B = this.bx[k];
+      const hc = a * B[4 * p] + b * B[4 * p + 1] + c;
+      const spread = aa * B[4 * p + 2] + ab * B[4 * p + 3];
+      if (count > 1) {
+        const r = aa * (B[4 * p + 2] + su) + ab * (B[4 * p + 3] + sv);
+        if (hc > r) { S[sb + p * m + j] = 1; decided++; continue; }
+        if (hc < -r) { decided++; continue; }
+      }
+      if (eps < 0) eps = delta * Math.sqrt(a * du * (a * du) + b * dv * (b * dv));
+      if (hc - spread > eps) { S[sb + p * m + j] = 1; decided++; continue; }
+      if (hc + spread < -eps) { decided++; continue; }
+      // values at the vertices (splitPolygon, on the pool)
+      const po = poff[p], pn = pnv[p];
+      if (this.hs.length < pn) this.hs = new Float64Array(2 * pn);
+      const h = this.hs;
+      let hmin = Infinity, hmax = -Infinity;
+      for (let i = 0; i < pn; i++) {
+        const x = a * V[po + 2 * i] + b * V[po + 2 * i + 1] + c;
+        h[i] = x;
+        if (x < hmin) hmin = x;
+        if (x > hmax) hmax = x;
+      }
+      if (hmax <= eps) {
+        if (hmax > 0) stats.slivers++;
+        decided++;
+        continue;
+      }
+      if (hmin >= -eps) {
+        if (hmin < 0) stats.slivers++;
+        decided++;
+        S[sb + p * m + j] = 1;
+        continue;
+      }
+      // two pieces: neg replaces p, pos is appended (a separate method: V8 optimises it on its own)
+      this.poolUsed = this.cut(k, p, np, j, m, sb, this.poolUsed, po, pn);
+      V = this.vb[k];
+      poff = this.poff[k];
+      pnv = this.pnv[k];
+      S = this.patternPool[k];
+      np++;
+    }
+    this.pieceDecided += decided;
+    return np;
+  }
+
+  /** Set by differences: the units among U[0..nu) that are on in row s. */
+  private onUndecided = 0;
+
+  /**
+   * The units among U[0..nu) whose sign differs between rows s and ps of S, listed in this.dj in
+   * increasing order (returns how many); counts those on in row s (this.onUndecided). Signs are 0
+   * or 1: counted and listed without branches (which units are on is a coin toss for the predictor).
+   */
+  private differences(S: Uint8Array, s: number, ps: number, U: Int32Array, nu: number): number {
+    const dj = this.dj;
+    let diff = 0, act = 0;
+    for (let t = 0; t < nu; t++) {
+      const j = U[t], x = S[s + j];
+      dj[diff] = j;
+      diff += x ^ S[ps + j];
+      act += x;
+    }
+    this.onUndecided = act;
+    return diff;
+  }
+
   /**
    * Zn = the previous sibling's map Zp plus the columns of layer k + 1 of the nd units dj[0..nd)
    * whose sign differs (rows s of S: the sign now), in increasing unit order.
@@ -1021,21 +1249,78 @@ class SliceBuilder {
   }
 
   /**
-   * Signs of units 0, 1, ... of depth k while their lines miss piece 0's box by more than the
-   * margin's upper bound (|h(centre)| > |a|·(half-width + su) + |b|·(half-height + sv)), written to
-   * sign row sb; returns the first unit not decided so (m when all are).
+   * Every unit of map Z (m units) against the box (centre cu, cv; half-widths hu, hv with the
+   * margin's upper bound folded in): sign row sb of S gets 1 where the line misses the box with
+   * h > 0 there (|h(centre)| > |a|·hu + |b|·hv), else 0; the units whose line does not miss it so
+   * are listed in this.undecided, in increasing order; returns how many. In the WebAssembly kernel
+   * when there is one (two units per vector; the same arithmetic, so the same answers).
    */
-  private sweep(k: number, Z: Float64Array, m: number, sb: number, su: number, sv: number): number {
-    const B = this.bx[k], S = this.patternPool[k];
-    const cu = B[0], cv = B[1], hu = B[2] + su, hv = B[3] + sv;
-    for (let j = 0; j < m; j++) {
-      const a = Z[3 * j], b = Z[3 * j + 1];
-      const hc = a * cu + b * cv + Z[3 * j + 2];
-      const r = Math.abs(a) * hu + Math.abs(b) * hv;
-      if (hc > r) S[sb + j] = 1;
-      else if (!(hc < -r)) return j;
+  private classify(k: number, Z: Float64Array, m: number, S: Uint8Array, sb: number, cu: number, cv: number, hu: number, hv: number): number {
+    const kern = this.kern, U = this.uList[k];
+    let n = 0;
+    if (kern !== null) {
+      n = kern.cls(Z.byteOffset, m + (m & 1), cu, cv, hu, hv, this.clsDesc[k]);
+      // an odd m: the pair's second unit is padding (never positive)
+      if (n > 0 && U[n - 1] >= m) n--;
+      S.set(this.clsRows[m], sb);
+      this.nPos[k] = this.clsOut[0];
+    } else {
+      let npos = 0;
+      for (let j = 0; j < m; j++) {
+        const a = Z[3 * j], b = Z[3 * j + 1];
+        const hc = a * cu + b * cv + Z[3 * j + 2];
+        const r = Math.abs(a) * hu + Math.abs(b) * hv;
+        const pos = hc > r;
+        S[sb + j] = pos ? 1 : 0;
+        if (pos) npos++;
+        else if (!(hc < -r)) U[n++] = j;
+      }
+      this.nPos[k] = npos;
     }
-    return m;
+    this.nUnd[k] = n;
+    return n;
+  }
+
+  /**
+   * The pre-activation map of layer k + 1 on the piece with sign row s of S (as preactivation with
+   * the on units, the kernel's case), from classify's lists at depth k: the units every piece has
+   * on (the positive ones, their addresses listed by the kernel), with the piece's own positive
+   * undecided units inserted in order.
+   */
+  private listedPreactivation(k: number, S: Uint8Array, s: number, Z: Float64Array, Zn: Float64Array): void {
+    const kern = this.kern!, U = this.uList[k], nu = this.nUnd[k], nd = this.nPos[k];
+    const dro = this.dRo[k], dao = this.dAo[k];
+    const mp = this.mp[k + 1], bias = this.bias[k + 1].byteOffset;
+    let t = 0;
+    while (t < nu && S[s + U[t]] !== 1) t++;
+    if (t === nu) {
+      kern.pre(dro.byteOffset, dao.byteOffset, nd, mp, bias, Zn.byteOffset);
+      return;
+    }
+    const I = this.I32, ro = this.rowOff, ao = this.actOff, P = this.uPre[k];
+    const roi = ro.byteOffset >> 2, aoi = ao.byteOffset >> 2, droi = dro.byteOffset >> 2, daoi = dao.byteOffset >> 2;
+    const tb = this.WT[k + 1].byteOffset, zb = Z.byteOffset;
+    let w = 0, from = 0;
+    for (; t < nu; t++) {
+      const j = U[t];
+      if (S[s + j] !== 1) continue;
+      const to = P[t];
+      if (to > from) {
+        I.copyWithin(roi + w, droi + from, droi + to);
+        I.copyWithin(aoi + w, daoi + from, daoi + to);
+        w += to - from;
+        from = to;
+      }
+      ro[w] = tb + 8 * j * mp;
+      ao[w] = zb + 24 * j;
+      w++;
+    }
+    if (nd > from) {
+      I.copyWithin(roi + w, droi + from, droi + nd);
+      I.copyWithin(aoi + w, daoi + from, daoi + nd);
+      w += nd - from;
+    }
+    kern.pre(ro.byteOffset, ao.byteOffset, w, mp, bias, Zn.byteOffset);
   }
 
   /**
@@ -1084,7 +1369,6 @@ class SliceBuilder {
     if (!this.relu[k]) {
       S.fill(1, sb, sb + m);
     } else {
-      S.fill(0, sb, sb + m);
       // piece 0's box: its parent piece's (the same vertices), else computed
       if (box !== null) {
         const B = this.bx[k];
@@ -1097,75 +1381,33 @@ class SliceBuilder {
       // the margin's upper bound epsUp = delta·(|a|·du + |b|·dv)·(1 + 1e-9), folded into the box's
       // half-widths: a line misses a box by more than epsUp iff |h(centre)| > |a|·ku + |b|·kv
       const su = delta * du * (1 + 1e-9), sv = delta * dv * (1 + 1e-9);
-      // the common case first: units whose lines miss the whole polygon's box (no cut yet)
-      let j = this.sweep(k, Z, m, sb, su, sv);
-      let decided = j;
-      // the whole polygon's box (every piece lies in it): a line that misses it by more than the
-      // margin's upper bound is decided for all pieces at once, as each piece's own box test would
+      // every unit against the whole polygon's box at once (every piece lies in it): a line that
+      // misses it by more than the margin's upper bound is decided for all pieces, as each piece's
+      // own box test would; its sign goes into piece 0's row before any cut (pieces are cut from
+      // piece 0, their rows copied from their parent's), and only the units left (a few per
+      // polygon) are tested piece by piece below, in increasing order
       const B0 = this.bx[k];
-      const cu0 = B0[0], cv0 = B0[1], hu0 = B0[2] + su, hv0 = B0[3] + sv;
-      for (; j < m; j++) {
-        const a = Z[3 * j], b = Z[3 * j + 1], c = Z[3 * j + 2];
-        const aa = a < 0 ? -a : a, ab = b < 0 ? -b : b;
-        {
-          const hc = a * cu0 + b * cv0 + c;
-          const r = aa * hu0 + ab * hv0;
-          if (hc > r) {
-            for (let p = 0; p < np; p++) S[sb + p * m + j] = 1;
-            decided += np;
-            continue;
-          }
-          if (hc < -r) { decided += np; continue; }
-        }
-        // the margin in unit rectangle coordinates: |h| <= delta · |grad h| in (s, t)
-        // (computed only when needed: most lines miss the boxes by far more than epsUp, an upper
-        // bound of eps — sqrt(x² + y²) <= |x| + |y| — with room for rounding)
-        let eps = -1;
-        const count = np;
-        for (let p = 0; p < count; p++) {
-          // the line misses the bounding box by more than the margin: no cut, no vertex evaluation
-          const B = this.bx[k];
-          const hc = a * B[4 * p] + b * B[4 * p + 1] + c;
-          const spread = aa * B[4 * p + 2] + ab * B[4 * p + 3];
-          if (count > 1) {
-            const r = aa * (B[4 * p + 2] + su) + ab * (B[4 * p + 3] + sv);
-            if (hc > r) { S[sb + p * m + j] = 1; decided++; continue; }
-            if (hc < -r) { decided++; continue; }
-          }
-          if (eps < 0) eps = delta * Math.sqrt(a * du * (a * du) + b * dv * (b * dv));
-          if (hc - spread > eps) { S[sb + p * m + j] = 1; decided++; continue; }
-          if (hc + spread < -eps) { decided++; continue; }
-          // values at the vertices (splitPolygon, on the pool)
-          const po = poff[p], pn = pnv[p];
-          if (this.hs.length < pn) this.hs = new Float64Array(2 * pn);
-          const h = this.hs;
-          let hmin = Infinity, hmax = -Infinity;
-          for (let i = 0; i < pn; i++) {
-            const x = a * V[po + 2 * i] + b * V[po + 2 * i + 1] + c;
-            h[i] = x;
-            if (x < hmin) hmin = x;
-            if (x > hmax) hmax = x;
-          }
-          if (hmax <= eps) {
-            if (hmax > 0) stats.slivers++;
-            decided++;
-            continue;
-          }
-          if (hmin >= -eps) {
-            if (hmin < 0) stats.slivers++;
-            decided++;
-            S[sb + p * m + j] = 1;
-            continue;
-          }
-          // two pieces: neg replaces p, pos is appended (a separate method: V8 optimises it on its own)
-          used = this.cut(k, p, np, j, m, sb, used, po, pn);
-          V = this.vb[k];
-          poff = this.poff[k];
-          pnv = this.pnv[k];
-          S = this.patternPool[k];
-          np++;
-        }
+      const nu = this.classify(k, Z, m, S, sb, B0[0], B0[1], B0[2] + su, B0[3] + sv);
+      const U = this.uList[k];
+      let decided = 0, prev = -1;
+      this.poolUsed = used;
+      this.pieceDecided = 0;
+      for (let t = 0; t < nu; t++) {
+        const j = U[t];
+        // the units between the previous undecided one and j were decided for the np pieces there were
+        decided += (j - prev - 1) * np;
+        prev = j;
+        np = this.unitCuts(k, j, Z, np, m, sb, su, sv);
       }
+      if (nu > 0) {
+        decided += this.pieceDecided;
+        used = this.poolUsed;
+        V = this.vb[k];
+        poff = this.poff[k];
+        pnv = this.pnv[k];
+        S = this.patternPool[k];
+      }
+      decided += (m - prev - 1) * np;
       stats.unitsDecided += decided;
     }
     this.patternCount[k] = base + np;
@@ -1193,20 +1435,20 @@ class SliceBuilder {
     // the next layer is the last and has no ReLU (and its pieces are not shared out): its step
     // only emits the polygon, done without copying it to the next depth's pool (stepLinear)
     const lastLinear = k + 1 === this.nl - 1 && !this.relu[k + 1] && k + 1 > this.splitDepth;
+    // with a ReLU, the pieces' signs differ only at the units classify left undecided (the others
+    // were set in piece 0's row before any cut): on units and differences are counted over those
+    const relu = this.relu[k], U = this.uList[k], nu = relu ? this.nUnd[k] : 0;
+    const listed = relu && this.kern !== null && this.zeroRowsSafe[k + 1];
     for (let p = 0; p < np; p++) {
       if (this.status !== 'complete') return;
       const s = sb + p * m, ps = s - m;
       const Zn = buf[p & 1];
-      let diff = 0, act = 0;
-      // signs are 0 or 1: counted, and the differing units listed, without branches (which units
-      // are on is a coin toss for the predictor)
-      if (p > 0) {
-        const dj = this.dj;
-        for (let j = 0; j < m; j++) { const x = S[s + j]; dj[diff] = j; diff += x ^ S[ps + j]; act += x; }
-      }
+      const diff = p > 0 ? this.differences(S, s, ps, U, nu) : 0;
+      const act = (relu ? this.nPos[k] : m) + this.onUndecided;
       if (p > 0 && diff <= act / 2) {
         this.siblingMap(k, S, s, diff, Z, buf[(p - 1) & 1], Zn);
-      } else this.preactivation(k + 1, Z, S, s, Zn);
+      } else if (listed) this.listedPreactivation(k, S, s, Z, Zn);
+      else this.preactivation(k + 1, Z, S, s, Zn);
       this.curPat[k] = this.relu[k] ? base + p : -1;
       // a part follows its own pieces only (the maps of all are made: a sibling's map is its
       // predecessor's plus a few columns, as without parts)
