@@ -464,6 +464,8 @@ interface PreKernel {
    * Returns the count of undecided rows.
    */
   cls: (z: number, rows: number, cu: number, cv: number, hu: number, hv: number, desc: number) => number;
+  /** (rowOffsets, inputOffsets, na, rows, Zp, Z): as pre, the sums starting from the map at Zp instead of 0 and the bias. */
+  sib: (rowOff: number, act: number, na: number, rows: number, zp: number, z: number) => void;
 }
 
 let preKernel: PreKernel | null | undefined;
@@ -482,12 +484,11 @@ function preKernelBytes(): Uint8Array<ArrayBuffer> {
   // v128 12 A0, 13 A1, 14 B0, 15 B1, 16 C0, 17 C1, 18 x, 19 y, 20 zc, 21 w0, 22 w1; i32 23 aa
   const acc = (dst: number, w: number, x: number) => [...get(dst), ...get(w), ...get(x), ...MUL, ...ADD, ...set(dst)];
   const store = (off: number, v: number, l: number) => [...get(11), ...get(v), ...lane(l), ...fstore(off)];
-  const body = [
+  const preBody = (init: number[]) => [
     ...i32c(0), ...set(6),
     0x02, 0x40, 0x03, 0x40,
     ...get(6), ...get(3), 0x4f, 0x0d, 1,
-    ...ZERO, ...set(12), ...ZERO, ...set(13), ...ZERO, ...set(14), ...ZERO, ...set(15),
-    ...get(4), ...get(6), ...i32c(3), 0x74, 0x6a, 0x22, 8, ...vload(0), ...set(16), ...get(8), ...vload(16), ...set(17),
+    ...init,
     ...i32c(0), ...set(7), ...get(1), ...set(9), ...get(0), ...set(10),
     0x02, 0x40, 0x03, 0x40,
     ...get(7), ...get(2), 0x4f, 0x0d, 1,
@@ -505,7 +506,21 @@ function preKernelBytes(): Uint8Array<ArrayBuffer> {
     0x0b,
   ];
   const locals = [3, 6, 0x7f, 11, 0x7b, 1, 0x7f];
-  const fn = [...locals, ...body];
+  // pre: the sums start from 0 (u and v columns) and the bias (constant column)
+  const fromBias = [
+    ...ZERO, ...set(12), ...ZERO, ...set(13), ...ZERO, ...set(14), ...ZERO, ...set(15),
+    ...get(4), ...get(6), ...i32c(3), 0x74, 0x6a, 0x22, 8, ...vload(0), ...set(16), ...get(8), ...vload(16), ...set(17),
+  ];
+  // sib: the sums start from the map at param 4 (rows [a, b, c]): rows j, j + 1 in A0, B0, C0 and
+  // j + 2, j + 3 in A1, B1, C1, two scalar loads per vector
+  const rowPair = (off: number) => [...get(8), 0x2b, 3, ...uleb(off), ...simd(20), ...get(8), 0x2b, 3, ...uleb(off + 24), ...simd(34), 1];
+  const fromMap = [
+    ...get(4), ...get(6), ...i32c(24), 0x6c, 0x6a, ...set(8),
+    ...rowPair(0), ...set(12), ...rowPair(8), ...set(14), ...rowPair(16), ...set(16),
+    ...rowPair(48), ...set(13), ...rowPair(56), ...set(15), ...rowPair(64), ...set(17),
+  ];
+  const fn = [...locals, ...preBody(fromBias)];
+  const sibFn = [...locals, ...preBody(fromMap)];
   // cls: params z, rows, cu, cv, hu, hv (f64), desc (a block of eight i32: sign, list, pre, tnext,
   // wrow, dro, dao, out — few parameters keep the call from JavaScript cheap); locals as named
   // below. Rows j, j + 1 per vector: hc = a·cu + b·cv + c, r = |a|·hu + |b|·hv; pm = the lanes
@@ -555,15 +570,15 @@ function preKernelBytes(): Uint8Array<ArrayBuffer> {
     0x0b,
   ];
   const clsFn = [2, 14, 0x7f, 8, 0x7b, ...clsBody];
-  const code = [2, ...uleb(fn.length), ...fn, ...uleb(clsFn.length), ...clsFn];
+  const code = [3, ...uleb(fn.length), ...fn, ...uleb(clsFn.length), ...clsFn, ...uleb(sibFn.length), ...sibFn];
   const section = (id: number, bytes: number[]) => [id, ...uleb(bytes.length), ...bytes];
   const name = (t: string) => [t.length, ...Array.from(t, (c) => c.charCodeAt(0))];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [2, 0x60, 6, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0, 0x60, 7, 0x7f, 0x7f, 0x7c, 0x7c, 0x7c, 0x7c, 0x7f, 1, 0x7f]),
     ...section(2, [1, ...name('m'), ...name('mem'), 0x02, 0x00, 1]),
-    ...section(3, [2, 0, 1]),
-    ...section(7, [2, ...name('pre'), 0x00, 0, ...name('cls'), 0x00, 1]),
+    ...section(3, [3, 0, 1, 0]),
+    ...section(7, [3, ...name('pre'), 0x00, 0, ...name('cls'), 0x00, 1, ...name('sib'), 0x00, 2]),
     ...section(10, code),
   ]);
 }
@@ -583,7 +598,7 @@ function getPreKernel(): PreKernel | null {
     if (!WebAssembly.validate(bytes)) return null;
     const memory = new WebAssembly.Memory({ initial: 1 });
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { mem: memory } });
-    const k: PreKernel = { memory, pre: inst.exports.pre as PreKernel['pre'], cls: inst.exports.cls as PreKernel['cls'] };
+    const k: PreKernel = { memory, pre: inst.exports.pre as PreKernel['pre'], cls: inst.exports.cls as PreKernel['cls'], sib: inst.exports.sib as PreKernel['pre'] };
     // check: 3 inputs, 8 rows, against the plain sums
     const F = new Float64Array(memory.buffer), I = new Int32Array(memory.buffer);
     const m = 8, na = 3, T = 0, bias = 8 * 64, act = 8 * 80, rowOff = 8 * 120, actOff = 8 * 124, z = 8 * 130;
@@ -606,6 +621,16 @@ function getPreKernel(): PreKernel | null {
         c += w * xs[3 * t + 2];
       }
       if (F[z / 8 + 3 * j] !== a || F[z / 8 + 3 * j + 1] !== b || F[z / 8 + 3 * j + 2] !== c) return null;
+    }
+    // sib: the same inputs added to the map just computed (at z), into a map at zs
+    const zs = 8 * 300;
+    k.sib(rowOff, actOff, na, m, z, zs);
+    for (let j = 0; j < m; j++) {
+      for (let c = 0; c < 3; c++) {
+        let x = F[z / 8 + 3 * j + c];
+        for (let t = 0; t < na; t++) x += F[(T + 8 * m * (na - 1 - t)) / 8 + j] * xs[3 * t + c];
+        if (F[zs / 8 + 3 * j + c] !== x) return null;
+      }
     }
     // cls: 12 rows (lines far on either side, through the box, NaN) against the plain test
     const rows = 12, zc = 8 * 200, sign = 8 * 240, list = 8 * 250;
@@ -745,6 +770,8 @@ class SliceBuilder {
   private readonly clsDesc: number[] = [];
   private I32: Int32Array = new Int32Array(0);
   private clsSign: Uint8Array = new Uint8Array(0);
+  /** siblingMap's signed rows for the kernel. */
+  private sibRows: Float64Array = new Float64Array(0);
   private readonly clsRows: Uint8Array[] = [];
   /** Active inputs of a preactivation, compacted: indices and their rows [a, b, c]. */
   private idx = new Int32Array(64);
@@ -807,7 +834,7 @@ class SliceBuilder {
     const kern = getPreKernel();
     let alloc: (n: number) => Float64Array = (n) => new Float64Array(n);
     if (kern) {
-      let need = 8 * 3 * net.inputSize + 8 * maxIn0 + 64 + maxMp + 64 + layers.length * (16 * maxMp + 96);
+      let need = 8 * 3 * net.inputSize + 8 * maxIn0 + 64 + maxMp + 64 + layers.length * (16 * maxMp + 96) + 24 * maxMp + 16;
       for (const [k, L] of layers.entries()) need += 8 * (L.inSize * this.mp[k] + this.mp[k] + 6 * this.mp[k]) + 64;
       const have = kern.memory.buffer.byteLength;
       if (have < need) kern.memory.grow(Math.ceil((need - have) / 65536));
@@ -841,6 +868,8 @@ class SliceBuilder {
       at += maxMp + ((16 - (maxMp % 16)) % 16);
       descAt = at;
       at += 32 * layers.length;
+      this.sibRows = new Float64Array(buf, at, 3 * maxMp);
+      at += 24 * maxMp;
       for (const w of this.widths) this.clsRows[w] ??= new Uint8Array(buf, this.clsSign.byteOffset, w);
       this.kern = kern;
     }
@@ -1234,6 +1263,22 @@ class SliceBuilder {
    */
   private siblingMap(k: number, S: Uint8Array, s: number, nd: number, Z: Float64Array, Zp: Float64Array, Zn: Float64Array): void {
     const T = this.WT[k + 1], mn = this.widths[k + 1], stride = this.mp[k + 1], dj = this.dj;
+    const kern = this.kern;
+    if (kern !== null) {
+      // the kernel, from Zp: the differing units' signed rows and weight columns as its input lists
+      const X = this.sibRows, ro = this.rowOff, ao = this.actOff, tb = T.byteOffset, xb = X.byteOffset;
+      for (let d = 0; d < nd; d++) {
+        const j = dj[d];
+        const sg = S[s + j] === 1 ? 1 : -1;
+        X[3 * d] = sg * Z[3 * j];
+        X[3 * d + 1] = sg * Z[3 * j + 1];
+        X[3 * d + 2] = sg * Z[3 * j + 2];
+        ro[d] = tb + 8 * j * stride;
+        ao[d] = xb + 24 * d;
+      }
+      kern.sib(ro.byteOffset, ao.byteOffset, nd, stride, Zp.byteOffset, Zn.byteOffset);
+      return;
+    }
     Zn.set(Zp);
     for (let d = 0; d < nd; d++) {
       const j = dj[d];
