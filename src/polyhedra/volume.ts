@@ -80,7 +80,13 @@ interface Lattice {
   words: number;
 }
 
-function lattice(P: HPolyhedron | VPolyhedron, known?: VPolyhedron): Lattice {
+/** Vertices known as one flat array (nv × n), e.g. a vertex-search polytope's: no per-vertex arrays. */
+interface FlatVertices {
+  X: Float64Array;
+  nv: number;
+}
+
+function lattice(P: HPolyhedron | VPolyhedron, known?: VPolyhedron | FlatVertices): Lattice {
   const n = P.n;
   let pre: { v: VPolyhedron; vertexTight: Int32Array[] } | null = null;
   if (!isH(P)) {
@@ -98,6 +104,9 @@ function lattice(P: HPolyhedron | VPolyhedron, known?: VPolyhedron): Lattice {
     if (pre) {
       verts = pre.v.vertices;
       dirs = [...pre.v.rays, ...pre.v.lines];
+    } else if (known && 'X' in known) {
+      verts = [];
+      dirs = [];
     } else if (known) {
       if (known.n !== n) throw new PreimageError('SHAPE_MISMATCH', `volume: the V-representation has dimension ${known.n}, the H-polyhedron ${n}`);
       verts = known.vertices;
@@ -107,10 +116,15 @@ function lattice(P: HPolyhedron | VPolyhedron, known?: VPolyhedron): Lattice {
       verts = detailed.v.vertices;
       dirs = [...detailed.v.rays, ...detailed.v.lines];
     }
-    const nv = verts.length;
+    const flat = known && 'X' in known ? known : null;
+    const nv = flat ? flat.nv : verts.length;
     const words = Math.max(1, (nv + 31) >>> 5);
-    const X = new Float64Array(nv * n);
-    verts.forEach((v, q) => X.set(v, q * n));
+    let X: Float64Array;
+    if (flat) X = flat.X.length === nv * n ? flat.X : flat.X.subarray(0, nv * n); // read only
+    else {
+      X = new Float64Array(nv * n);
+      verts.forEach((v, q) => X.set(v, q * n));
+    }
     const PA = P.A;
     const Pb = P.b;
     let tol = 0;
@@ -263,6 +277,15 @@ function onlyVertices(L: Lattice): Lattice {
 
 /** Orthonormal basis of the affine hull of the lattice's points and directions. */
 function affineHull(L: Lattice): { origin: Float64Array; basis: Float64Array[] } {
+  const rb = hullRowBasis(L);
+  const n = L.n;
+  const basis: Float64Array[] = [];
+  for (let l = 0; l < rb.k; l++) basis.push(rb.Q.slice(l * n, (l + 1) * n));
+  return { origin: L.X.slice(0, n), basis };
+}
+
+/** The row basis behind {@link affineHull} (its rank k is the hull's dimension). */
+function hullRowBasis(L: Lattice): ReturnType<typeof rowBasis> {
   const { n, X, nv } = L;
   const rows = nv - 1 + L.dirs.length;
   const M = new Float64Array(rows * n);
@@ -286,10 +309,7 @@ function affineHull(L: Lattice): { origin: Float64Array; basis: Float64Array[] }
     for (let j = 0; j < n; j++) M[a * n + j] = (d[j] / s) * dscale;
     a++;
   }
-  const rb = rowBasis(M, rows, n, TOL.RANK);
-  const basis: Float64Array[] = [];
-  for (let l = 0; l < rb.k; l++) basis.push(rb.Q.slice(l * n, (l + 1) * n));
-  return { origin: X.slice(0, n), basis };
+  return rowBasis(M, rows, n, TOL.RANK);
 }
 
 /** Open-addressing hash table from vertex bit sets (`words` words) to volumes (absent: −1). */
@@ -299,10 +319,19 @@ class FaceMemo {
   private used: Uint8Array;
   private cap = 256;
   private size = 0;
-  constructor(private readonly words: number) {
+  constructor(private words: number) {
     this.keys = new Int32Array(this.cap * words);
     this.vals = new Float64Array(this.cap);
     this.used = new Uint8Array(this.cap);
+  }
+  /** Empties the table for keys of `words` words (its memory is kept). */
+  reset(words: number): void {
+    if (words !== this.words) {
+      this.words = words;
+      this.keys = new Int32Array(this.cap * words);
+    }
+    if (this.size > 0) this.used.fill(0);
+    this.size = 0;
   }
   private hash(S: Int32Array, o: number): number {
     let h = 0x811c9dc5;
@@ -358,21 +387,59 @@ class FaceMemo {
 function polytopeVolume(L: Lattice, k: number, N0: Float64Array): number {
   if (k === 0) return 1;
   const { n, X, nv, A, b, F, nf, words } = L;
-  const memo = new FaceMemo(words);
-  const nbBuf: Float64Array[] = [];
-  for (let t = 0; t <= k; t++) nbBuf.push(new Float64Array(n * n));
-  const u = new Float64Array(n);
-  // candidate buffers per depth (depth = k - dim)
-  const candBuf: Int32Array[] = [];
-  const candRow: Int32Array[] = [];
-  const candCnt: Int32Array[] = [];
-  for (let t = 0; t <= k; t++) {
-    candBuf.push(new Int32Array(nf * words));
-    candRow.push(new Int32Array(nf));
-    candCnt.push(new Int32Array(nf));
+  // scratch memory of earlier calls (every buffer is written before it is read; the memo is emptied)
+  const sc = scratch ?? new VolumeScratch();
+  scratch = null; // a nested call (none today) would get its own
+  try {
+    return polytopeVolumeWith(sc, L, k, N0);
+  } finally {
+    scratch = sc;
   }
+}
 
-  let idx = new Int32Array(64);
+/** Buffers of {@link polytopeVolume}, kept between calls: a piece's volume allocated about 10 kB of them. */
+class VolumeScratch {
+  memo = new FaceMemo(1);
+  nbBuf: Float64Array[] = [];
+  candBuf: Int32Array[] = [];
+  candRow: Int32Array[] = [];
+  candCnt: Int32Array[] = [];
+  u = new Float64Array(0);
+  idx = new Int32Array(64);
+  px = new Float64Array(16);
+  py = new Float64Array(16);
+  ang = new Float64Array(16);
+  ord = new Int32Array(16);
+  D = new Float64Array(0);
+  e1 = new Float64Array(0);
+  e2 = new Float64Array(0);
+  /** Sizes the buffers for dimension n, depth k, nf facets of `words` words. */
+  fit(n: number, k: number, nf: number, words: number): void {
+    this.memo.reset(words);
+    for (let t = 0; t <= k; t++) {
+      if (t >= this.nbBuf.length || this.nbBuf[t].length < n * n) this.nbBuf[t] = new Float64Array(n * n);
+      if (t >= this.candBuf.length || this.candBuf[t].length < nf * words) this.candBuf[t] = new Int32Array(nf * words);
+      if (t >= this.candRow.length || this.candRow[t].length < nf) {
+        this.candRow[t] = new Int32Array(nf);
+        this.candCnt[t] = new Int32Array(nf);
+      }
+    }
+    if (this.u.length < n) {
+      this.u = new Float64Array(n);
+      this.e1 = new Float64Array(n);
+      this.e2 = new Float64Array(n);
+    }
+    if (this.D.length < 16 * n) this.D = new Float64Array(16 * n);
+  }
+}
+let scratch: VolumeScratch | null = null;
+
+function polytopeVolumeWith(sc: VolumeScratch, L: Lattice, k: number, N0: Float64Array): number {
+  const { n, X, nv, A, b, F, nf, words } = L;
+  sc.fit(n, k, nf, words);
+  const { memo, nbBuf, candBuf, candRow, candCnt, u, e1, e2 } = sc;
+
+  let idx = sc.idx;
   /** Members of S into `idx`; returns their number. */
   const members = (S: Int32Array, o: number): number => {
     let c = 0;
@@ -383,7 +450,7 @@ function polytopeVolume(L: Lattice, k: number, N0: Float64Array): number {
         if (c === idx.length) {
           const t = new Int32Array(2 * c);
           t.set(idx);
-          idx = t;
+          idx = sc.idx = t;
         }
         idx[c++] = (w << 5) + (31 - Math.clz32(low));
         x ^= low;
@@ -419,19 +486,13 @@ function polytopeVolume(L: Lattice, k: number, N0: Float64Array): number {
   };
 
   // polygon scratch
-  let px = new Float64Array(16);
-  let py = new Float64Array(16);
-  let ang = new Float64Array(16);
-  let ord = new Int32Array(16);
-  const e1 = new Float64Array(n);
-  let D = new Float64Array(16 * n);
-  const e2 = new Float64Array(n);
+  let { px, py, ang, ord, D } = sc;
   /** Area of a 2-face: project its points on an orthonormal basis of its plane, order by angle, shoelace. */
   const polygonArea = (S: Int32Array, o: number): number => {
     const np = members(S, o);
     if (np < 3) return 0;
-    if (px.length < np) ((px = new Float64Array(2 * np)), (py = new Float64Array(2 * np)), (ang = new Float64Array(2 * np)));
-    if (D.length < np * n) D = new Float64Array(2 * np * n);
+    if (px.length < np) ((px = sc.px = new Float64Array(2 * np)), (py = sc.py = new Float64Array(2 * np)), (ang = sc.ang = new Float64Array(2 * np)));
+    if (D.length < np * n) D = sc.D = new Float64Array(2 * np * n);
     const v0 = idx[0] * n;
     // differences to the first point; e1 towards the farthest point, e2 the largest residual orthogonal to e1
     let best = -1;
@@ -478,7 +539,7 @@ function polytopeVolume(L: Lattice, k: number, N0: Float64Array): number {
     }
     cx /= np;
     cy /= np;
-    if (ord.length < np) ord = new Int32Array(2 * np);
+    if (ord.length < np) ord = sc.ord = new Int32Array(2 * np);
     for (let a = 0; a < np; a++) {
       // pseudo-angle in [0, 4): monotone in the true angle, no trigonometry
       const dx = px[a] - cx;
@@ -586,7 +647,7 @@ function polytopeVolume(L: Lattice, k: number, N0: Float64Array): number {
       if (vol < 0) {
         // the face's normal space: ours plus u (scratch per depth: used only while computing that face)
         const Ng = nbBuf[depth + 1];
-        Ng.set(Nb.subarray(0, nN * n));
+        for (let t = 0; t < nN * n; t++) Ng[t] = Nb[t]; // (a subarray per face was a tenth of the volume's garbage)
         for (let j = 0; j < n; j++) Ng[nN * n + j] = u[j] / nu;
         // C is reused by deeper levels only at other depths, so C[ao..] stays valid here
         vol = faceVolume(C, ao, dim - 1, Ng);
@@ -627,10 +688,21 @@ export function relativeVolume(P: HPolyhedron | VPolyhedron, known?: VPolyhedron
  * from {@link toVRep}, or vertices found otherwise) to skip the double description.
  */
 export function volume(P: HPolyhedron | VPolyhedron, known?: VPolyhedron): number {
-  const L = lattice(P, known);
+  return volumeOf(lattice(P, known));
+}
+
+/**
+ * {@link volume} of an H-polyhedron whose vertices are known as one flat array (nv × n, read
+ * only): the same result as `volume(P, {n, vertices: [rows of X], rays: [], lines: []})`, without
+ * an array per vertex.
+ */
+export function volumeWithVertices(P: HPolyhedron, X: Float64Array, nv: number): number {
+  return volumeOf(lattice(P, { X, nv }));
+}
+
+function volumeOf(L: Lattice): number {
   if (L.nv === 0) return 0;
-  const { basis } = affineHull(L);
-  if (basis.length < L.n) return 0;
+  if (hullRowBasis(L).k < L.n) return 0; // lower-dimensional
   if (L.dirs.length > 0) return Infinity;
   return polytopeVolume(L, L.n, new Float64Array(0));
 }

@@ -21,6 +21,8 @@ export interface BoxScaling {
   polyBack(P: HPolyhedron): HPolyhedron;
   /** Maps a point in u to x. */
   pointBack(u: ArrayLike<number>): Float64Array;
+  /** Maps the point u = U[off .. off + k) to x, as a plain array (the same numbers as pointBack). */
+  pointBackPlain(U: Float64Array, off: number): number[];
   /** Maps a direction in u to x. */
   directionBack(d: ArrayLike<number>): Float64Array;
   /** Free dimensions of x (the u coordinates in order). */
@@ -51,6 +53,12 @@ export function boxScaling(layers: Layer[], domain: DomainSet): BoxScaling | nul
     const x = new Float64Array(n);
     x.set(lo); // not Float64Array.from: it iterates, once per vertex of every piece
     for (let q = 0; q < free.length; q++) { const j = free[q]; x[j] = lo[j] + s[j] * u[q]; }
+    return x;
+  };
+  const toXPlain = (U: Float64Array, off: number): number[] => {
+    const x: number[] = new Array(n);
+    for (let j = 0; j < n; j++) x[j] = lo[j];
+    for (let q = 0; q < free.length; q++) { const j = free[q]; x[j] = lo[j] + s[j] * U[off + q]; }
     return x;
   };
   // a_u·u <= b  with u_q = (x_j − lo_j)/s_j:  Σ (a_q/s_j) x_j <= b + Σ a_q lo_j / s_j
@@ -101,5 +109,5 @@ export function boxScaling(layers: Layer[], domain: DomainSet): BoxScaling | nul
   };
   let jacobian = 1;
   for (const j of free) jacobian *= s[j];
-  return { layers: scaled, domain: unit, back, polyBack, pointBack: toX, directionBack, free, jacobian };
+  return { layers: scaled, domain: unit, back, polyBack, pointBack: toX, pointBackPlain: toXPlain, directionBack, free, jacobian };
 }

@@ -16,10 +16,10 @@
 import { PreimageError } from '../errors.js';
 import type { Network, Layer } from '../network/types.js';
 import { isBounded, linealitySpace, removeRedundant, type LpCounter } from '../polyhedra/ops.js';
-import type { HPolyhedron } from '../polyhedra/types.js';
+import type { HPolyhedron, VPolyhedron } from '../polyhedra/types.js';
 import { toVRep } from '../polyhedra/vrep.js';
 import { vpolyVertices, type VPoly } from '../polyhedra/vpoly.js';
-import { relativeVolume, volume as polytopeVolume } from '../polyhedra/volume.js';
+import { relativeVolume, volume as polytopeVolume, volumeWithVertices } from '../polyhedra/volume.js';
 import { normalizeDomain, rows, type Domain, type DomainSet } from './domain.js';
 import { RESULT_FORMAT, type PieceJson, type PreimageResult, type ResultStats, type ResultStatus } from './result.js';
 import { vertexSearchApplies, vertexSearchPieces } from './vertex-search.js';
@@ -398,17 +398,26 @@ export function finishPiece(raw: RawPiece, id: number, problem: PreparedProblem,
   const bounded = domain.bounded || (problem.geometry && isBounded(P, counter));
   let witness: Float64Array = raw.witness;
   let vertices: Float64Array[] | undefined, rays: Float64Array[] | undefined, vlines: Float64Array[] | undefined;
+  // a vertex-search polytope's vertices stay in its flat array until they are output (no copy per vertex)
+  let flat: VPoly | undefined;
   let volume: number | null = null;
   if (problem.volumes && raw.dim <= problem.maxVolumeDim && k <= Math.max(problem.maxVolumeDim, 12)) {
-    const V = known ? { n: k, vertices: raw.vertices?.slice() ?? vpolyVertices(raw.vpoly as VPoly), rays: [], lines: [] } : toVRep(P);
-    vertices = V.vertices;
-    rays = V.rays;
-    vlines = V.lines;
+    if (raw.vpoly && !raw.vertices && raw.dim === k) flat = raw.vpoly;
+    const V = flat ? null : known ? { n: k, vertices: raw.vertices?.slice() ?? vpolyVertices(raw.vpoly as VPoly), rays: [], lines: [] } : toVRep(P);
+    if (V) {
+      vertices = V.vertices;
+      rays = V.rays;
+      vlines = V.lines;
+    }
     if (bounded) {
-      volume = raw.volumeU !== undefined ? raw.volumeU : raw.dim === k ? polytopeVolume(P, V) : relativeVolume(P, V).volume;
+      volume = raw.volumeU !== undefined ? raw.volumeU : flat ? volumeWithVertices(P, flat.X, flat.nv) : raw.dim === k ? polytopeVolume(P, V as VPolyhedron) : relativeVolume(P, V as VPolyhedron).volume;
       if (scaling) volume *= scaling.jacobian;
       // one witness whichever search ran: the vertex centroid (relative interior of a polytope)
-      if (V.vertices.length > 0) {
+      if (flat && flat.nv > 0) {
+        witness = new Float64Array(k);
+        const X = flat.X, nv = flat.nv;
+        for (let q = 0; q < nv; q++) for (let j = 0; j < k; j++) witness[j] += X[q * k + j] / nv;
+      } else if (V && V.vertices.length > 0) {
         witness = new Float64Array(k);
         for (const v of V.vertices) for (let j = 0; j < k; j++) witness[j] += v[j] / V.vertices.length;
       }
@@ -416,6 +425,13 @@ export function finishPiece(raw: RawPiece, id: number, problem: PreparedProblem,
   }
   const lines = bounded || !problem.geometry ? [] : linealitySpace(P);
   let M = raw.M, c = raw.c;
+  // the output vertices (plain arrays, in x) of a flat polytope
+  let plainVertices: number[][] | undefined;
+  if (flat) {
+    const X = flat.X;
+    plainVertices = new Array(flat.nv);
+    for (let q = 0; q < flat.nv; q++) plainVertices[q] = scaling ? scaling.pointBackPlain(X, q * k) : plainArray(X.subarray(q * k, q * k + k));
+  }
   if (scaling) {
     const back = scaling.back({ ...raw, P, witness, vertices });
     P = back.P;
@@ -428,7 +444,7 @@ export function finishPiece(raw: RawPiece, id: number, problem: PreparedProblem,
   }
   P = canonicalRows(P);
   const n = P.n;
-  const lex = (a: Float64Array, b: Float64Array) => { for (let j = 0; j < n; j++) if (a[j] !== b[j]) return a[j] - b[j]; return 0; };
+  const lex = (a: ArrayLike<number>, b: ArrayLike<number>) => { for (let j = 0; j < n; j++) if (a[j] !== b[j]) return a[j] - b[j]; return 0; };
   const piece: PieceJson = {
     id,
     pattern: raw.pattern.map(plainArray),
@@ -438,14 +454,18 @@ export function finishPiece(raw: RawPiece, id: number, problem: PreparedProblem,
     Aeq: rows(P.Aeq, P.meq, n),
     beq: plainArray(P.beq),
     witness: plainArray(witness),
-    radius: vertices && bounded ? innerRadius(P, witness) : raw.radius,
+    radius: (vertices || plainVertices) && bounded ? innerRadius(P, witness) : raw.radius,
     dim: raw.dim,
     class: scaling && scaling.free.length < n && raw.cls === 'full' ? 'lower' : raw.cls,
     bounded,
     volume,
     map: { M: rows(M, raw.rows, n), c: plainArray(c) },
   };
-  if (vertices) {
+  if (plainVertices) {
+    piece.vertices = plainVertices.sort(lex);
+    piece.rays = [];
+    piece.lines = [];
+  } else if (vertices) {
     piece.vertices = vertices.sort(lex).map(plainArray);
     piece.rays = (rays ?? []).map(plainArray);
     piece.lines = (vlines ?? []).map(plainArray);

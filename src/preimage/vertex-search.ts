@@ -294,7 +294,9 @@ function leafPieces(f: VFrame, target: TargetSet, stats: SearchStats, n: number,
   }
   // the parts' rows on this leaf (the map is affine here); fast path: a convex piece whose
   // vertices all satisfy a part lies in it
-  const partRows = target.parts.map((p) => composeRows(p, M, c, target.cols, n));
+  // (composed on first use: a leaf inside one part needs only the rows of the parts before it)
+  const composed: (Row[] | undefined)[] = new Array(target.parts.length);
+  const partRows = (j: number): Row[] => (composed[j] ??= composeRows(target.parts[j], M, c, target.cols, n));
   if (target.interiorDisjoint || target.parts.length === 1) {
     const j = wholePart(f.poly, target, partRows);
     if (j >= 0) {
@@ -302,9 +304,11 @@ function leafPieces(f: VFrame, target: TargetSet, stats: SearchStats, n: number,
       return out;
     }
   }
+  for (let j = 0; j < target.parts.length; j++) partRows(j);
+  const allRows = composed as Row[][];
   for (let j = 0; j < target.parts.length; j++) {
     // one part, or parts with disjoint interiors: the part's own rows (disjointRows would copy them)
-    const pieces = target.interiorDisjoint || target.parts.length === 1 ? [partRows[j]] : disjointRows(partRows, j);
+    const pieces = target.interiorDisjoint || target.parts.length === 1 ? [allRows[j]] : disjointRows(allRows, j);
     for (const extra of pieces) {
       const poly = cutAll(f.poly, extra, stats, keepThin);
       if (poly) out.push(leafPiece(f, poly, j, M, c, stats, n));
@@ -327,11 +331,11 @@ function leafPiece(f: VFrame, poly: VPoly, part: number, M: Float64Array, c: Flo
 }
 
 /** The index of a target part containing every vertex of P (so all of P), or -1. */
-function wholePart(P: VPoly, target: TargetSet, partRows: Row[][]): number {
+function wholePart(P: VPoly, target: TargetSet, partRows: (j: number) => Row[]): number {
   const { n, nv, X } = P;
   parts: for (let j = 0; j < target.parts.length; j++) {
     if (target.parts[j].eqRows > 0) continue;
-    for (const r of partRows[j]) {
+    for (const r of partRows(j)) {
       const a = r.a;
       for (let v = 0; v < nv; v++) {
         let s = -r.b;
