@@ -18,15 +18,30 @@ export interface Packed {
   strings: string[];
 }
 
+/** Growable buffers kept between calls (each call copies out what it wrote): no doubling garbage per call. */
+let tagBuf = new Int32Array(1 << 14);
+let numBuf = new Float64Array(1 << 14);
+
+/** The index of `keys` among `shapes` (a linear scan: a result has a handful of object shapes), or -1. */
+function shapeIndex(shapes: string[][], keys: string[]): number {
+  outer: for (let s = 0; s < shapes.length; s++) {
+    const k = shapes[s];
+    if (k.length !== keys.length) continue;
+    for (let i = 0; i < k.length; i++) if (k[i] !== keys[i]) continue outer;
+    return s;
+  }
+  return -1;
+}
+
 /** Packs a JSON-like value (see the module doc). */
 export function pack(value: unknown): Packed {
-  let tags = new Int32Array(1024), nt = 0;
-  let nums = new Float64Array(1024), nn = 0;
+  let tags = tagBuf, nt = 0;
+  let nums = numBuf, nn = 0;
   const tag = (v: number) => {
     if (nt === tags.length) {
       const next = new Int32Array(2 * tags.length);
       next.set(tags);
-      tags = next;
+      tags = tagBuf = next;
     }
     tags[nt++] = v;
   };
@@ -34,11 +49,10 @@ export function pack(value: unknown): Packed {
     if (nn + k > nums.length) {
       const next = new Float64Array(Math.max(2 * nums.length, nn + k));
       next.set(nums.subarray(0, nn));
-      nums = next;
+      nums = numBuf = next;
     }
   };
   const shapes: string[][] = [];
-  const shapeIds = new Map<string, number>();
   const strings: string[] = [];
   const stringIds = new Map<string, number>();
   const walk = (v: unknown): void => {
@@ -71,27 +85,31 @@ export function pack(value: unknown): Packed {
           return;
         }
         if (Array.isArray(v)) {
-          let allNums = true;
-          for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'number') { allNums = false; break; }
-          if (allNums) {
+          // numbers written as they are checked; anything else rolls back to the generic form
+          const n0 = nn, len = v.length;
+          room(len);
+          let i = 0;
+          for (; i < len; i++) {
+            const x = v[i];
+            if (typeof x !== 'number') break;
+            nums[nn++] = x;
+          }
+          if (i === len) {
             tag(T_NUMS);
-            tag(v.length);
-            room(v.length);
-            for (let i = 0; i < v.length; i++) nums[nn++] = v[i];
+            tag(len);
             return;
           }
+          nn = n0;
           tag(T_ARR);
           tag(v.length);
           for (let i = 0; i < v.length; i++) walk(v[i]);
           return;
         }
         const keys = Object.keys(v);
-        const sig = keys.join('\u0000');
-        let id = shapeIds.get(sig);
-        if (id === undefined) {
+        let id = shapeIndex(shapes, keys);
+        if (id < 0) {
           id = shapes.length;
           shapes.push(keys);
-          shapeIds.set(sig, id);
         }
         tag(T_OBJ);
         tag(id);

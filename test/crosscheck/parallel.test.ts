@@ -273,6 +273,15 @@ test('pack/unpack (how results cross threads) is exact: -0, NaN, infinities, und
   assert.ok(Object.is(back.n, -0) && Object.is(back.b[0], -0) && Number.isNaN(back.b[1]));
   const pieces = computePreimage(vcas, { kind: 'class', index: 0 }, { domain: vcasDomain }).pieces;
   assert.deepEqual(unpack(pack(pieces)), pieces);
+  // buffers grow past their first size and are reused by the next call; an array that turns out
+  // not to be all numbers after 30,000 of them is packed item by item
+  const big = { xs: Array.from({ length: 70000 }, (_, i) => i * 0.5 - 7), mixed: [...Array.from({ length: 30000 }, (_, i) => -i), 'end', [-0]] };
+  const p1 = pack(big);
+  const p2 = pack(value);
+  assert.deepEqual(unpack(p1), big);
+  assert.ok(Object.is((unpack(p1) as typeof big).xs[14], 0));
+  assert.deepEqual(unpack(p2), value);
+  assert.equal(p1.nums.length, 100001);
 });
 
 test('CLI: compute --threads 1 and --threads 2 write the same JSON apart from times; --threads is validated', async () => {
