@@ -24,7 +24,7 @@ const suites: Record<string, () => Promise<unknown>> = {
 };
 
 // options that take a value (--only <regex>, --limit N, --timeout S) are not suite names
-const withValue = new Set(['--only', '--limit', '--timeout', '--repeat', '--threads']);
+const withValue = new Set(['--only', '--limit', '--timeout', '--repeat', '--warmup', '--threads']);
 const wanted = process.argv.slice(2).filter((a, i, all) => !a.startsWith('-') && !withValue.has(all[i - 1]));
 for (const w of wanted) {
   if (!suites[w]) {

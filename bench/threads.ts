@@ -6,8 +6,10 @@
  *   3. the LP search: ACAS Xu 1_1 over a part of the prop_1 box with strategy lp, and a random
  *      7-input network over a polyhedral domain (no vertex search there).
  * Before timing, each case runs once on 1 and once on 2 threads (this also starts the worker
- * threads) and the two results must be identical apart from times. Then the timed runs alternate
- * 2, 1 threads (--repeat N: N pairs; --only REGEX picks cases by name); the minimum of each is reported with the speed-up, the pool's task and
+ * threads) and the two results must be identical apart from times; then --warmup N pairs (default
+ * 1) let the JIT of the main thread and the workers settle. The timed runs alternate 2, 1 threads
+ * (--repeat N: N pairs, default 3; --only REGEX picks cases by name), each after a full GC, and each
+ * result's digest must equal the first; the minimum of each is reported with the speed-up, the pool's task and
  * split counts, the threads' busy time, the CPU time and the cores the process obtained (CPU seconds
  * per wall second), and the load average before and after. The machine is shared: with the
  * kernel's autogroup scheduling (reported), CPU time is shared between sessions rather than
@@ -15,6 +17,7 @@
  * run, and the wall-clock speed-up shows that share rather than the pool's efficiency (which the
  * equal CPU times and the thread utilisation show).
  */
+import { createHash } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { parseVnnlib } from '../src/formats/vnnlib.js';
@@ -22,7 +25,7 @@ import { closeWorkerPool, computePreimageParallel, type ParallelOptions, type Po
 import type { PreimageResult } from '../src/preimage/result.js';
 import type { Target } from '../src/preimage/target.js';
 import type { Network } from '../src/network/types.js';
-import { dataDir, join, loadNet, machine, randomNet, repoRoot, round } from './common.js';
+import { collectGarbage, dataDir, join, loadNet, machine, randomNet, repoRoot, round } from './common.js';
 
 interface Case {
   name: string;
@@ -31,9 +34,10 @@ interface Case {
   opts: ParallelOptions;
 }
 
-function comparable(r: PreimageResult): string {
+/** Digest of a result apart from its times (runs keep this, not the result: 40,000 retained pieces per run made every later run's garbage collections slower). */
+function digest(r: PreimageResult): string {
   const { milliseconds: _m, geometryMilliseconds: _g, ...stats } = r.stats;
-  return JSON.stringify({ ...r, stats });
+  return createHash('sha256').update(JSON.stringify({ ...r, stats })).digest('hex');
 }
 
 
@@ -70,13 +74,16 @@ function cases(): Case[] {
 /** The prop_3 network of case 2 (a slow instance of the 45). */
 const PROP_NET = '1_2';
 
+/** One run after a full GC (the previous run's garbage is not charged to it); keeps the result's digest and counters only. */
 async function timed(c: Case, threads: number) {
+  collectGarbage();
   let pool: PoolStats | undefined;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const result = await computePreimageParallel(c.net, c.target, { ...c.opts, threads, onPoolStats: (s) => (pool = s) });
   const cpu = process.cpuUsage(cpu0);
-  return { result, ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, pool: pool as PoolStats };
+  const ms = performance.now() - t0;
+  return { digest: digest(result), status: result.status, pieces: result.pieces.length, nodes: result.stats.nodes, lps: result.stats.lps, ms, cpuMs: (cpu.user + cpu.system) / 1000, pool: pool as PoolStats };
 }
 
 export async function runThreadsBench() {
@@ -87,12 +94,16 @@ export async function runThreadsBench() {
     process.stderr.write(`  ${c.name}: check 1 vs 2 threads ...\n`);
     const a = await timed(c, 1);
     const b = await timed(c, 2);
-    if (comparable(a.result) !== comparable(b.result)) throw new Error(`${c.name}: 1 and 2 threads gave different results`);
+    if (a.digest !== b.digest) throw new Error(`${c.name}: 1 and 2 threads gave different results`);
+    // warm-up (--warmup N pairs, default 1): the JIT of the main thread and of the workers settles
+    const warm = Number(process.argv[process.argv.indexOf('--warmup') + 1]) || 1;
+    for (let i = 0; i < warm; i++) for (const t of [1, 2]) await timed(c, t);
     const runs: Record<number, Awaited<ReturnType<typeof timed>>[]> = { 1: [], 2: [] };
     const loadStart = loadavg()[0];
-    const repeat = Number(process.argv[process.argv.indexOf('--repeat') + 1]) || 1;
+    const repeat = Number(process.argv[process.argv.indexOf('--repeat') + 1]) || 3;
     for (const t of Array.from({ length: repeat }, () => [2, 1]).flat()) {
       const r = await timed(c, t);
+      if (r.digest !== a.digest) throw new Error(`${c.name}: a timed run on ${t} thread(s) gave a different result`);
       runs[t].push(r);
       process.stderr.write(`    ${t} thread(s): ${(r.ms / 1000).toFixed(2)} s (load ${loadavg()[0].toFixed(2)})\n`);
     }
@@ -100,10 +111,10 @@ export async function runThreadsBench() {
     const one = best(1), two = best(2);
     rows.push({
       case: c.name,
-      status: one.result.status,
-      pieces: one.result.pieces.length,
-      nodes: one.result.stats.nodes,
-      lps: one.result.stats.lps,
+      status: one.status,
+      pieces: one.pieces,
+      nodes: one.nodes,
+      lps: one.lps,
       identical: true,
       seconds1: round(one.ms / 1000),
       seconds2: round(two.ms / 1000),
