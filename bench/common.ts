@@ -69,3 +69,26 @@ export function randomNet(seed: number, sizes: number[]): Network {
   }
   return createNetwork(layers);
 }
+
+/**
+ * How many cores the machine gives this process right now: the work two threads spinning for
+ * `ms` get done, over the work one thread gets done alone (about 2 on an idle 2-core machine;
+ * about 1 when the host or other jobs take the second core). The machine this project is measured
+ * on is a VM whose second core the host sometimes withholds: wall-clock speed-ups of threads are
+ * only meaningful when this is near 2.
+ */
+export async function probeCores(ms = 700): Promise<number> {
+  const { Worker } = await import('node:worker_threads');
+  const code = `const { parentPort, workerData } = require('node:worker_threads');
+    const end = Date.now() + workerData; let n = 0, s = 0;
+    while (Date.now() < end) { for (let i = 0; i < 1e4; i++) s += Math.sqrt(i); n++; }
+    parentPort.postMessage(n + (s < 0 ? 1 : 0));`;
+  const spin = (k: number) => Promise.all(Array.from({ length: k }, () => new Promise<number>((resolve, reject) => {
+    const w = new Worker(code, { eval: true, workerData: ms });
+    w.once('message', (n: number) => { resolve(n); void w.terminate(); });
+    w.once('error', reject);
+  })));
+  const one = (await spin(1))[0];
+  const two = (await spin(2)).reduce((a, b) => a + b, 0);
+  return one > 0 ? two / one : NaN;
+}

@@ -11,7 +11,8 @@
  * (--repeat N: N pairs, default 3; --only REGEX picks cases by name), each after a full GC, and each
  * result's digest must equal the first; the minimum of each is reported with the speed-up, the pool's task and
  * split counts, the threads' busy time, the CPU time and the cores the process obtained (CPU seconds
- * per wall second), and the load average before and after. The machine is shared: with the
+ * per wall second), the load average before and after, and the cores the machine gave two
+ * spinning threads just before and after the timed runs (probeCores). The machine is shared: with the
  * kernel's autogroup scheduling (reported), CPU time is shared between sessions rather than
  * threads, so while other sessions are busy the 2-thread run gets little more CPU than the 1-thread
  * run, and the wall-clock speed-up shows that share rather than the pool's efficiency (which the
@@ -25,7 +26,7 @@ import { closeWorkerPool, computePreimageParallel, type ParallelOptions, type Po
 import type { PreimageResult } from '../src/preimage/result.js';
 import type { Target } from '../src/preimage/target.js';
 import type { Network } from '../src/network/types.js';
-import { collectGarbage, dataDir, join, loadNet, machine, randomNet, repoRoot, round } from './common.js';
+import { collectGarbage, dataDir, join, loadNet, machine, probeCores, randomNet, repoRoot, round } from './common.js';
 
 interface Case {
   name: string;
@@ -100,12 +101,13 @@ export async function runThreadsBench() {
     for (let i = 0; i < warm; i++) for (const t of [1, 2]) await timed(c, t);
     const runs: Record<number, Awaited<ReturnType<typeof timed>>[]> = { 1: [], 2: [] };
     const loadStart = loadavg()[0];
+    const coresBefore = await probeCores();
     const repeat = Number(process.argv[process.argv.indexOf('--repeat') + 1]) || 3;
     for (const t of Array.from({ length: repeat }, () => [2, 1]).flat()) {
       const r = await timed(c, t);
       if (r.digest !== a.digest) throw new Error(`${c.name}: a timed run on ${t} thread(s) gave a different result`);
       runs[t].push(r);
-      process.stderr.write(`    ${t} thread(s): ${(r.ms / 1000).toFixed(2)} s (load ${loadavg()[0].toFixed(2)})\n`);
+      process.stderr.write(`    ${t} thread(s): ${(r.ms / 1000).toFixed(2)} s, ${(r.cpuMs / r.ms).toFixed(2)} cores obtained (load ${loadavg()[0].toFixed(2)})\n`);
     }
     const best = (t: number) => runs[t].reduce((x, y) => (y.ms < x.ms ? y : x));
     const one = best(1), two = best(2);
@@ -130,6 +132,8 @@ export async function runThreadsBench() {
       threadUtilisation: round(two.pool.busyMs / (2 * two.ms), 3),
       maxBufferedPieces: two.pool.maxBuffered,
       load1min: { start: round(loadStart, 3), end: round(loadavg()[0], 3) },
+      // cores the machine gave two spinning threads just before and after the timed runs (bench/common.ts probeCores)
+      machineCores: { before: round(coresBefore, 3), after: round(await probeCores(), 3) },
     });
   }
   await closeWorkerPool();
