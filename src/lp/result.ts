@@ -213,7 +213,7 @@ export function checkRay(core: SimplexCore, ray: Float64Array): boolean {
 /** Objective c·x, duals unscaled to the caller's rows, bound multipliers. */
 export function optimalResult(core: SimplexCore, iterations: number, warnings: string[]): LpResult {
   const n = core.n;
-  const x = Float64Array.from(core.x.subarray(0, n));
+  const x = core.x.slice(0, n);
   let objective = 0;
   for (let j = 0; j < n; j++) objective += core.c[j] * x[j];
   const dual = new Float64Array(ineqCount(core));

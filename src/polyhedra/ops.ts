@@ -227,17 +227,19 @@ export function removeRedundant(P: HPolyhedron, counter?: LpCounter): { P: HPoly
   for (let i = P.m - 1; i >= 0; i--) {
     const ni = rowNorm(P, i);
     // relax row i by one unit of its norm so the LP measures how far it could move
-    const b = Float64Array.from(P.b);
+    const b = P.b.slice();
     b[i] = P.b[i] + ni;
     const rows: number[] = [];
     for (let k = 0; k < P.m; k++) if (active[k] || k === i) rows.push(k);
     const A = new Float64Array(rows.length * n);
     const bb = new Float64Array(rows.length);
-    rows.forEach((k, t) => {
-      A.set(P.A.subarray(k * n, k * n + n), t * n);
+    for (let t = 0; t < rows.length; t++) {
+      const k = rows[t];
+      for (let j = 0; j < n; j++) A[t * n + j] = P.A[k * n + j]; // (a subarray per row was a fifth of an LP search's garbage)
       bb[t] = b[k];
-    });
-    const c = Float64Array.from(P.A.subarray(i * n, i * n + n), (v) => -v);
+    }
+    const c = new Float64Array(n);
+    for (let j = 0; j < n; j++) c[j] = -P.A[i * n + j];
     if (counter) counter.lps++;
     const r = solveLp({ n, c, A, b: bb, m: rows.length, Aeq: P.Aeq, beq: P.beq, meq: P.meq });
     const maxVal = r.status === 'optimal' ? -(r.objective as number) : r.status === 'unbounded' ? Infinity : Infinity;

@@ -285,12 +285,12 @@ export function* lpSearchFrom(frames: Frame[], stack: RowStack, layers: Layer[],
         const on = target.forcedPattern[u];
         if (!follow(f, on, cand, stats)) break;
         pat[u] = on;
-        if (on) stack.push({ a: Float64Array.from(m), b: target.parts[0].e[u] - cu, kind: 'eq' });
-        else stack.push({ a: Float64Array.from(m), b: -cu, kind: 'ineq' });
+        if (on) stack.push({ a: m.slice(), b: target.parts[0].e[u] - cu, kind: 'eq' });
+        else stack.push({ a: m.slice(), b: -cu, kind: 'ineq' });
         f.unit++;
         continue;
       }
-      const norm = Math.hypot(...m);
+      const norm = Math.hypot.apply(null, m as unknown as number[]); // apply reads the typed array directly (a spread iterates)
       const eps = TOL.FULL_DIM_RADIUS * norm;
       if (norm <= 1e-300) {
         if (!follow(f, cu > 0 ? 1 : 0, cand, stats)) break;
@@ -329,7 +329,7 @@ export function* lpSearchFrom(frames: Frame[], stack: RowStack, layers: Layer[],
       if (canInactive && canActive) {
         stats.splits++;
         stats.nodes += 2;
-        const a = Float64Array.from(m);
+        const a = m.slice();
         const neg = a.map((v) => -v);
         const childActive = makeChild(f, 1, { a: neg, b: cu, kind: 'ineq' }, failed ? null : activeSide.point, stack.size, n);
         const childInactive = makeChild(f, 0, { a, b: -cu, kind: 'ineq' }, failed ? null : inactiveSide.point, stack.size, n);
@@ -354,7 +354,7 @@ export function* lpSearchFrom(frames: Frame[], stack: RowStack, layers: Layer[],
         pat[u] = 0;
         if (activeSide.value > 0) {
           stats.slivers++;
-          stack.push({ a: Float64Array.from(m), b: -cu, kind: 'ineq' });
+          stack.push({ a: m.slice(), b: -cu, kind: 'ineq' });
         }
       } else {
         // the whole node lies within the margin of this hyperplane: a thin node
@@ -401,7 +401,7 @@ function lpPoint(r: LpResult, w: Float64Array, m: Float64Array, c: number, sign:
 }
 
 function sideMin(stack: RowStack, m: Float64Array, c: number, w: Float64Array, stats: SearchStats, n: number, lpo?: LpMode): Side {
-  const r = minimizeRows(stack, Float64Array.from(m), lpo);
+  const r = minimizeRows(stack, m.slice(), lpo);
   stats.lps++;
   if (r.status === 'optimal') return { value: (r.objective as number) + c, point: r.x as Float64Array, failed: false };
   if (r.status === 'unbounded' && r.ray) return { value: -Infinity, point: lpPoint(r, w, m, c, -1, n), failed: false };
@@ -418,10 +418,10 @@ function sideMax(stack: RowStack, m: Float64Array, c: number, w: Float64Array, s
 
 function makeChild(f: Frame, phase: 0 | 1, row: Row, witness: Float64Array | null, rowCount: number, n: number): Frame {
   const patterns = f.patterns.slice();
-  const cur = Uint8Array.from(patterns[f.layer]);
+  const cur = patterns[f.layer].slice();
   cur[f.unit] = phase;
   patterns[f.layer] = cur;
-  const lo = Float64Array.from(f.lo), hi = Float64Array.from(f.hi);
+  const lo = f.lo.slice(), hi = f.hi.slice();
   tightenBox(row.a, row.b, lo, hi, n);
   const child: Frame = { layer: f.layer, unit: f.unit + 1, rowCount, pending: [row], patterns, M: f.M, c: f.c, lo, hi, witness };
   if (f.closed) child.closed = Uint8Array.from(f.closed);
@@ -743,7 +743,7 @@ function* finishLeaf(f: Frame, stack: RowStack, target: TargetSet, stats: Search
   const L = f.M.length / n;
   const pat = f.patterns[f.layer];
   // map to the target layer's values (post-activation unless the target is on pre-activations)
-  const M = Float64Array.from(f.M), c = Float64Array.from(f.c);
+  const M = f.M.slice(), c = f.c.slice();
   if (target.on === 'activity') {
     for (let i = 0; i < L; i++) if (!pat[i]) { M.fill(0, i * n, i * n + n); c[i] = 0; }
   }

@@ -204,7 +204,7 @@ export function runSubtree(problem: PreparedProblem, task: SubtreeTask, control:
     const base = stack.size;
     const frames: Frame[] = task.frames.map((f) => ({
       layer: f.layer, unit: f.unit, rowCount: base, pending: f.rows.slice(), patterns: f.patterns.map((p) => p.slice()),
-      M: f.M, c: f.c, lo: Float64Array.from(f.lo), hi: Float64Array.from(f.hi), witness: f.witness,
+      M: f.M, c: f.c, lo: f.lo.slice(), hi: f.hi.slice(), witness: f.witness,
     }));
     it = lpSearchFrom(frames, stack, layers, problem.targetSet, stats, sc);
     // a frame's rows: the stack's rows below its count (its ancestors', still in place) plus its pending rows
