@@ -80,6 +80,10 @@ interface Lattice {
   words: number;
 }
 
+let slackScratch = new Float64Array(0);
+let thrScratch = new Float64Array(0);
+let zScratch = new Int32Array(0);
+
 /** Vertices known as one flat array (nv × n), e.g. a vertex-search polytope's: no per-vertex arrays. */
 interface FlatVertices {
   X: Float64Array;
@@ -140,8 +144,11 @@ function lattice(P: HPolyhedron | VPolyhedron, known?: VPolyhedron | FlatVertice
     let slackAbs: Float64Array | null = null;
     let thr: Float64Array | null = null;
     if (!detailed && nv > 0 && P.m > 0) {
-      slackAbs = new Float64Array(P.m * nv);
-      thr = new Float64Array(nv);
+      // scratch kept between calls (every entry read is written first)
+      if (slackScratch.length < P.m * nv) slackScratch = new Float64Array(2 * P.m * nv);
+      if (thrScratch.length < nv) thrScratch = new Float64Array(2 * nv);
+      slackAbs = slackScratch;
+      thr = thrScratch;
       const rn = new Float64Array(P.m);
       for (let i = 0; i < P.m; i++) {
         let nn = 0;
@@ -163,30 +170,33 @@ function lattice(P: HPolyhedron | VPolyhedron, known?: VPolyhedron | FlatVertice
       }
     }
     const rows: number[] = [];
-    const sets: Int32Array[] = [];
+    const sets: number[] = []; // offsets of the kept rows' bit sets in zs
+    if (zScratch.length < P.m * words) zScratch = new Int32Array(2 * P.m * words);
+    const zs = zScratch;
+    zs.fill(0, 0, P.m * words);
     for (let i = 0; i < P.m; i++) {
-      const z = new Int32Array(words);
+      const zo = i * words;
       let cnt = 0;
       if (detailed) {
         const w = i >>> 5;
         const bit = 1 << (i & 31);
         for (let q = 0; q < nv; q++) {
           if (detailed.vertexTight[q][w] & bit) {
-            z[q >>> 5] |= 1 << (q & 31);
+            zs[zo + (q >>> 5)] |= 1 << (q & 31);
             cnt++;
           }
         }
       } else if (slackAbs && thr) {
         for (let q = 0; q < nv; q++) {
           if (slackAbs[i * nv + q] <= thr[q]) {
-            z[q >>> 5] |= 1 << (q & 31);
+            zs[zo + (q >>> 5)] |= 1 << (q & 31);
             cnt++;
           }
         }
       }
       if (cnt === 0 || cnt === nv) continue; // never tight, or tight everywhere (an implicit equality)
       rows.push(i);
-      sets.push(z);
+      sets.push(i * words);
     }
     const nf = rows.length;
     const A = new Float64Array(nf * n);
@@ -198,7 +208,7 @@ function lattice(P: HPolyhedron | VPolyhedron, known?: VPolyhedron | FlatVertice
       s = Math.sqrt(s);
       for (let j = 0; j < n; j++) A[f * n + j] = P.A[i * n + j] / s;
       b[f] = P.b[i] / s;
-      F.set(sets[f], f * words);
+      for (let w = 0; w < words; w++) F[f * words + w] = zs[sets[f] + w];
     });
     return known ? onlyVertices({ n, X, nv, dirs, A, b, F, nf, words }) : { n, X, nv, dirs, A, b, F, nf, words };
   }
