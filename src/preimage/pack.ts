@@ -16,11 +16,15 @@ export interface Packed {
   nums: Float64Array;
   shapes: string[][];
   strings: string[];
+  /** Number of values in the stream (1 for {@link pack}). */
+  count: number;
 }
 
-/** Growable buffers kept between calls (each call copies out what it wrote): no doubling garbage per call. */
+/** Growable buffers shared by packers (a packer copies out what it wrote when it finishes): no doubling garbage per task. */
 let tagBuf = new Int32Array(1 << 14);
 let numBuf = new Float64Array(1 << 14);
+/** The packer that owns the shared buffers (another one started meanwhile gets buffers of its own). */
+let owner: Packer | null = null;
 
 /** The index of `keys` among `shapes` (a linear scan: a result has a handful of object shapes), or -1. */
 function shapeIndex(shapes: string[][], keys: string[]): number {
@@ -33,61 +37,92 @@ function shapeIndex(shapes: string[][], keys: string[]): number {
   return -1;
 }
 
-/** Packs a JSON-like value (see the module doc). */
-export function pack(value: unknown): Packed {
-  let tags = tagBuf, nt = 0;
-  let nums = numBuf, nn = 0;
-  const tag = (v: number) => {
-    if (nt === tags.length) {
-      const next = new Int32Array(2 * tags.length);
-      next.set(tags);
-      tags = tagBuf = next;
+/**
+ * Packs values one at a time into one stream (see the module doc): a worker packs each piece as
+ * it is finished, so the piece objects die young instead of waiting for the end of the task.
+ * `finish()` gives the stream; {@link unpackAll} reads the values back in order.
+ */
+export class Packer {
+  private tags: Int32Array;
+  private nums: Float64Array;
+  private nt = 0;
+  private nn = 0;
+  private count = 0;
+  private readonly shapes: string[][] = [];
+  private readonly strings: string[] = [];
+  private readonly stringIds = new Map<string, number>();
+
+  constructor() {
+    if (owner === null) {
+      owner = this;
+      this.tags = tagBuf;
+      this.nums = numBuf;
+    } else {
+      this.tags = new Int32Array(1024);
+      this.nums = new Float64Array(1024);
     }
-    tags[nt++] = v;
-  };
-  const room = (k: number) => {
-    if (nn + k > nums.length) {
-      const next = new Float64Array(Math.max(2 * nums.length, nn + k));
-      next.set(nums.subarray(0, nn));
-      nums = numBuf = next;
+  }
+
+  private tag(v: number): void {
+    if (this.nt === this.tags.length) {
+      const next = new Int32Array(2 * this.tags.length);
+      next.set(this.tags);
+      this.tags = next;
+      if (owner === this) tagBuf = next;
     }
-  };
-  const shapes: string[][] = [];
-  const strings: string[] = [];
-  const stringIds = new Map<string, number>();
-  const walk = (v: unknown): void => {
+    this.tags[this.nt++] = v;
+  }
+
+  private room(k: number): void {
+    if (this.nn + k > this.nums.length) {
+      const next = new Float64Array(Math.max(2 * this.nums.length, this.nn + k));
+      next.set(this.nums.subarray(0, this.nn));
+      this.nums = next;
+      if (owner === this) numBuf = next;
+    }
+  }
+
+  /** Appends one JSON-like value. */
+  add(value: unknown): void {
+    this.walk(value);
+    this.count++;
+  }
+
+  private walk(v: unknown): void {
     switch (typeof v) {
       case 'number':
-        tag(T_NUM);
-        room(1);
-        nums[nn++] = v;
+        this.tag(T_NUM);
+        this.room(1);
+        this.nums[this.nn++] = v;
         return;
       case 'string': {
-        let id = stringIds.get(v);
+        let id = this.stringIds.get(v);
         if (id === undefined) {
-          id = strings.length;
-          strings.push(v);
-          stringIds.set(v, id);
+          id = this.strings.length;
+          this.strings.push(v);
+          this.stringIds.set(v, id);
         }
-        tag(T_STR);
-        tag(id);
+        this.tag(T_STR);
+        this.tag(id);
         return;
       }
       case 'boolean':
-        tag(v ? T_TRUE : T_FALSE);
+        this.tag(v ? T_TRUE : T_FALSE);
         return;
       case 'undefined':
-        tag(T_UNDEF);
+        this.tag(T_UNDEF);
         return;
       case 'object': {
         if (v === null) {
-          tag(T_NULL);
+          this.tag(T_NULL);
           return;
         }
         if (Array.isArray(v)) {
           // numbers written as they are checked; anything else rolls back to the generic form
-          const n0 = nn, len = v.length;
-          room(len);
+          const n0 = this.nn, len = v.length;
+          this.room(len);
+          const nums = this.nums;
+          let nn = this.nn;
           let i = 0;
           for (; i < len; i++) {
             const x = v[i];
@@ -95,38 +130,74 @@ export function pack(value: unknown): Packed {
             nums[nn++] = x;
           }
           if (i === len) {
-            tag(T_NUMS);
-            tag(len);
+            this.nn = nn;
+            this.tag(T_NUMS);
+            this.tag(len);
             return;
           }
-          nn = n0;
-          tag(T_ARR);
-          tag(v.length);
-          for (let i = 0; i < v.length; i++) walk(v[i]);
+          this.nn = n0;
+          this.tag(T_ARR);
+          this.tag(len);
+          for (let j = 0; j < len; j++) this.walk(v[j]);
           return;
         }
         const keys = Object.keys(v);
-        let id = shapeIndex(shapes, keys);
+        let id = shapeIndex(this.shapes, keys);
         if (id < 0) {
-          id = shapes.length;
-          shapes.push(keys);
+          id = this.shapes.length;
+          this.shapes.push(keys);
         }
-        tag(T_OBJ);
-        tag(id);
+        this.tag(T_OBJ);
+        this.tag(id);
         const o = v as Record<string, unknown>;
-        for (const k of keys) walk(o[k]);
+        for (const k of keys) this.walk(o[k]);
         return;
       }
       default:
         throw new TypeError(`pack: expected JSON-like data, found a ${typeof v}`);
     }
-  };
-  walk(value);
-  return { tags: tags.slice(0, nt), nums: nums.slice(0, nn), shapes, strings };
+  }
+
+  /** The stream of the values added so far (copied out: the packer may not be used after this). */
+  finish(): Packed {
+    const out: Packed = { tags: this.tags.slice(0, this.nt), nums: this.nums.slice(0, this.nn), shapes: this.shapes, strings: this.strings, count: this.count };
+    this.release();
+    return out;
+  }
+
+  /** Gives the shared buffers back without a stream (after a failure; finish() does it too). */
+  release(): void {
+    if (owner === this) owner = null;
+  }
+}
+
+/** Packs a JSON-like value (see the module doc). */
+export function pack(value: unknown): Packed {
+  const p = new Packer();
+  try {
+    p.add(value);
+  } catch (e) {
+    p.release();
+    throw e;
+  }
+  return p.finish();
+}
+
+/** The values a {@link Packer} received, in order. */
+export function unpackAll(p: Packed): unknown[] {
+  const r = reader(p);
+  const out = new Array<unknown>(p.count);
+  for (let i = 0; i < p.count; i++) out[i] = r();
+  return out;
 }
 
 /** The value packed by {@link pack}. */
 export function unpack(p: Packed): unknown {
+  return reader(p)();
+}
+
+/** Reads the stream's values one per call. */
+function reader(p: Packed): () => unknown {
   const { tags, nums, shapes, strings } = p;
   let t = 0, x = 0;
   const read = (): unknown => {
@@ -167,5 +238,5 @@ export function unpack(p: Packed): unknown {
         throw new Error(`unpack: bad tag ${tg} at ${t - 1}`);
     }
   };
-  return read();
+  return read;
 }

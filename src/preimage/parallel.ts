@@ -30,7 +30,7 @@ import { Heap } from '../util/heap.js';
 import { compareKeys, rootTasks, runSubtree, type SubtreeControl, type SubtreeResult, type SubtreeTask } from './subtree.js';
 import type { Target } from './target.js';
 import type { ToWorker, FromWorker } from './worker.js';
-import { unpack } from './pack.js';
+import { unpackAll } from './pack.js';
 import { PreimageError } from '../errors.js';
 import { mergeCheck, planCheck, runCheckJob, type CheckContext, type CheckJob, type CheckOptions, type CheckPart, type CheckReport } from '../analysis/check.js';
 
@@ -411,7 +411,7 @@ export async function runTasks(problem: PreparedProblem, tasks: SubtreeTask[], o
             adopt(m.result);
             schedule();
           }
-          accept(e, m.packed ? { ...m.result, pieces: unpack(m.packed) as PieceJson[] } : m.result, early);
+          accept(e, { ...m.result, pieces: unpackAll(m.packed) as PieceJson[] }, early);
           schedule();
           ps.mainMs += performance.now() - m0;
         };

@@ -80,11 +80,13 @@ export interface SubtreeControl {
   maxPieces?: number;
   /** Stop (status 'budget') after this many tree nodes in this task. */
   maxNodes?: number;
+  /** Receives each finished piece as it is made, instead of the result's `pieces` (which stays empty). */
+  onPiece?: (piece: PieceJson) => void;
 }
 
 export interface SubtreeResult {
   key: TaskKey;
-  /** Finished pieces in depth-first order; `id` is the index within the task (renumber when concatenating). */
+  /** Finished pieces in depth-first order; `id` is the index within the task (renumber when concatenating). Empty with `control.onPiece`. */
   pieces: PieceJson[];
   /** Counters of this task only. */
   stats: SearchStats;
@@ -216,6 +218,7 @@ export function runSubtree(problem: PreparedProblem, task: SubtreeTask, control:
   const ctx: CertificateContext = { layers: problem.layers, target: problem.targetSet };
   const geometry = { lps: 0, ms: 0 };
   const pieces: PieceJson[] = [];
+  let made = 0;
   let end: SearchEnd;
   for (;;) {
     const r = it.next();
@@ -224,7 +227,9 @@ export function runSubtree(problem: PreparedProblem, task: SubtreeTask, control:
       break;
     }
     const g0 = performance.now();
-    pieces.push(finishPiece(r.value, pieces.length, problem, problem.domains[task.domain], geometry, ctx, plan.scaling));
+    const piece = finishPiece(r.value, made++, problem, problem.domains[task.domain], geometry, ctx, plan.scaling);
+    if (control.onPiece) control.onPiece(piece);
+    else pieces.push(piece);
     geometry.ms += performance.now() - g0;
   }
   const left = rest();

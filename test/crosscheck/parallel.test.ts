@@ -19,7 +19,7 @@ import type { PieceJson, PreimageResult } from '../../src/preimage/result.js';
 import { compareKeys, decodeResult, decodeTask, encodeResult, encodeTask, rootTasks, runSubtree, type SubtreeResult, type SubtreeTask } from '../../src/preimage/subtree.js';
 import type { Target } from '../../src/preimage/target.js';
 import { PreimageError } from '../../src/errors.js';
-import { pack, unpack } from '../../src/preimage/pack.js';
+import { Packer, pack, unpack, unpackAll } from '../../src/preimage/pack.js';
 import { repoRoot } from '../helpers/data.js';
 import { runCli } from '../helpers/cli.js';
 import { randomNetwork, Rng } from '../helpers/networks.js';
@@ -282,6 +282,10 @@ test('pack/unpack (how results cross threads) is exact: -0, NaN, infinities, und
   assert.ok(Object.is((unpack(p1) as typeof big).xs[14], 0));
   assert.deepEqual(unpack(p2), value);
   assert.equal(p1.nums.length, 100001);
+  // values packed one at a time (as workers pack pieces) read back in order
+  const packer = new Packer();
+  for (const piece of pieces) packer.add(piece);
+  assert.deepEqual(unpackAll(packer.finish()), pieces);
 });
 
 test('CLI: compute --threads 1 and --threads 2 write the same JSON apart from times; --threads is validated', async () => {
