@@ -156,17 +156,27 @@ function lattice(P: HPolyhedron | VPolyhedron, known?: VPolyhedron | FlatVertice
         rn[i] = Math.sqrt(nn) || 1;
       }
       const kth = Math.max(1, Math.min(P.m, n - P.meq));
-      const col = new Float64Array(P.m);
+      // the kth smallest slack of each vertex, kept by insertion among the k smallest (sorting
+      // every vertex's m slacks was a tenth of a partition's volume time); NaN counts as largest,
+      // as in a sort
+      const low = new Float64Array(kth);
       for (let q = 0; q < nv; q++) {
+        let cnt = 0;
         for (let i = 0; i < P.m; i++) {
           let sl = -Pb[i];
           for (let j = 0; j < n; j++) sl += PA[i * n + j] * X[q * n + j];
           const a = Math.abs(sl) / rn[i];
           slackAbs[i * nv + q] = a;
-          col[i] = a;
+          if (a !== a || (cnt === kth && !(a < low[kth - 1]))) continue;
+          let t = cnt < kth ? cnt++ : kth - 1;
+          while (t > 0 && a < low[t - 1]) {
+            low[t] = low[t - 1];
+            t--;
+          }
+          low[t] = a;
         }
-        col.sort();
-        thr[q] = Math.min(tol, Math.max(1e3 * col[kth - 1], 1e-14 * (tol / TOL.INCIDENCE)));
+        const kthSmallest = cnt === kth ? low[kth - 1] : NaN;
+        thr[q] = Math.min(tol, Math.max(1e3 * kthSmallest, 1e-14 * (tol / TOL.INCIDENCE)));
       }
     }
     const rows: number[] = [];
