@@ -246,7 +246,7 @@ function onlyVertices(L: Lattice): Lattice {
   let sc = 1;
   for (let i = 0; i < nv * n; i++) sc = Math.max(sc, Math.abs(X[i]));
   const tol = TOL.MERGE * sc;
-  const byX = Array.from({ length: nv }, (_, q) => q).sort((p, q) => X[p * n] - X[q * n] || p - q);
+  const byX = orderByFirstCoordinate(X, nv, n);
   for (let a = 0; a < nv; a++) {
     const q = byX[a];
     if (!keep[q]) continue;
@@ -293,6 +293,23 @@ function onlyVertices(L: Lattice): Lattice {
     for (let f = 0; f < nf; f++) if (F[f * words + (q >>> 5)] & (1 << (q & 31))) F2[f * words2 + (t >>> 5)] |= 1 << (t & 31);
   }
   return { ...L, X: X2, nv: nv2, F: F2, words: words2 };
+}
+
+/** Point indices ordered by first coordinate, ties by index (insertion sort for the usual few dozen points: no comparator calls). */
+function orderByFirstCoordinate(X: Float64Array, nv: number, n: number): Int32Array | number[] {
+  if (nv > 64) return Array.from({ length: nv }, (_, q) => q).sort((p, q) => X[p * n] - X[q * n] || p - q);
+  const out = new Int32Array(nv);
+  for (let q = 0; q < nv; q++) {
+    const x = X[q * n];
+    let t = q;
+    // q is the largest index so far: it goes after every point with the same coordinate
+    while (t > 0 && X[out[t - 1] * n] > x) {
+      out[t] = out[t - 1];
+      t--;
+    }
+    out[t] = q;
+  }
+  return out;
 }
 
 /** Orthonormal basis of the affine hull of the lattice's points and directions. */
