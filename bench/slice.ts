@@ -22,7 +22,7 @@ import { classColoring } from '../src/render/coloring.js';
 import { polygonDepth } from '../src/render/polygon.js';
 import { computeSlice, coordinatePlane, regionOutput, sliceKernel, slicePoint, type Slice, type SliceRect } from '../src/render/slice.js';
 import { Rng } from '../src/util/rng.js';
-import { join, loadNet, machine, median, repoRoot, round } from './common.js';
+import { join, loadNet, machine, median, probeCores, repoRoot, round } from './common.js';
 
 interface Case {
   name: string;
@@ -193,6 +193,9 @@ export async function runSliceBrowserBench(opts: { repeats?: number } = {}) {
     return { suite: 'slice-browser', skipped: `${CHROMIUM} is absent` };
   }
   const load0 = loadavg().map((x) => round(x, 3));
+  // how many cores the machine gives two spinning threads just before and after the draws (the
+  // host withholds the second core at times; the load average does not show it)
+  const coresBefore = await probeCores();
   const out = mkdtempSync(join(tmpdir(), 'slice-browser-'));
   const vite = join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js');
   const b = spawnSync(process.execPath, [vite, 'build', 'web', '--outDir', out, '--emptyOutDir', '--logLevel', 'warn'], { cwd: repoRoot, encoding: 'utf8' });
@@ -253,11 +256,14 @@ export async function runSliceBrowserBench(opts: { repeats?: number } = {}) {
       if (runs[r].regions !== expected) throw new Error(`slice-browser: draw ${r + 2} shows ${runs[r].regions} regions, expected ${expected}`);
     }
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+    const load1 = loadavg().map((x) => round(x, 3));
+    const coresAfter = await probeCores();
     const stat = (f: (t: PageTiming) => number) => ({ min: round(Math.min(...runs.map(f))), median: round(median(runs.map(f))) });
     return {
       suite: 'slice-browser',
       browser: `Chromium ${browser.version()} (headless, --disable-gpu)`,
-      loadAverage: { start: load0, end: loadavg().map((x) => round(x, 3)) },
+      loadAverage: { start: load0, end: load1 },
+      machineCores: { before: round(coresBefore, 3), after: round(coresAfter, 3) },
       slice: 'ACAS Xu 1_1, ρ × θ over the whole input range (raw units), ψ = 0, v_own = 750, v_int = 400; class colouring (argmin)',
       regions: first.regions,
       raster: first.raster,
