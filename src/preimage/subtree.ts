@@ -36,7 +36,7 @@ import { excludeEarlier, finishPiece, searchPlan, type PreimageOptions, type Pre
 import type { PieceJson } from './result.js';
 import { RowStack, type Row } from './rows.js';
 import { emptyStats, lpBaseRows, lpRootFrame, lpSearchFrom, type Frame, type RawPiece, type SearchControl, type SearchEnd, type SearchStats, type StopReason } from './search.js';
-import { rootVertexFrame, vertexSearchApplies, vertexSearchFrom, type VFrame } from './vertex-search.js';
+import { rootVertexFrame, vertexNodesCostBounds, vertexSearchApplies, vertexSearchFrom, type VFrame } from './vertex-search.js';
 
 /** Position of a task's output in the depth-first order: pieces of task K come before those of its children K++[1], K++[2]. Compare lexicographically, a prefix first. */
 export type TaskKey = number[];
@@ -74,7 +74,7 @@ export interface SubtreeControl {
   signal?: AbortSignal;
   /** Polled once per node: true cancels (threads poll a shared flag here). */
   cancelled?: () => boolean;
-  /** Cap B of the split budget min(B, 8 · 2^key.length); default DEFAULT_SPLIT_BUDGET[kind]; Infinity never splits. */
+  /** Cap B of the split budget min(B, 8 · 2^key.length); default defaultSplitCap (DEFAULT_SPLIT_BUDGET); Infinity never splits. */
   splitBudget?: number;
   /** Stop (status 'budget') after this many pieces in this task. */
   maxPieces?: number;
@@ -101,13 +101,23 @@ export interface SubtreeResult {
 /**
  * Default split budget caps (nodes + LPs per task). A node costs from about 0.1 ms (vertex search,
  * class partition: no pruning) to 3 ms (vertex search with symbolic-bound pruning, ACAS Xu prop_3)
- * and an LP 0.05-1 ms, so tasks take roughly 10 ms to 1 s: small enough that two threads stay
+ * and an LP 0.05-1 ms, so tasks take roughly 10 ms to 100 ms: small enough that two threads stay
  * busy on runs of a second, large enough that the cost of a task (a message each way, a fresh LP
  * for LP tasks) stays small. Measured on worker threads, the ACAS Xu prop_1 partition needed about
  * 30 % more CPU with a cap of 128 (921 tasks) than with 300 (419 tasks), although the same tasks
- * run one after the other in one thread cost the same.
+ * run one after the other in one thread cost the same. `pruningVertex`: vertex searches whose
+ * every node evaluates symbolic bounds (vertexNodesCostBounds): with 300, ACAS Xu 1_2 prop_3
+ * (981 nodes, 1.3 s) made 15 tasks of up to 200 ms and even a perfect 2-thread schedule of them
+ * was only 1.55-1.74x faster than one thread (replayed task times); with 32, 45 tasks and
+ * 1.75-1.84x.
  */
-export const DEFAULT_SPLIT_BUDGET = { vertex: 300, lp: 300 } as const;
+export const DEFAULT_SPLIT_BUDGET = { vertex: 300, lp: 300, pruningVertex: 32 } as const;
+
+/** The default cap of a problem's tasks (DEFAULT_SPLIT_BUDGET by the kind of search and its node cost). */
+export function defaultSplitCap(problem: PreparedProblem, task: Pick<SubtreeTask, 'kind' | 'domain'>): number {
+  if (task.kind === 'lp') return DEFAULT_SPLIT_BUDGET.lp;
+  return vertexNodesCostBounds(layersOf(problem, planOf(problem, task.domain)), problem.targetSet) ? DEFAULT_SPLIT_BUDGET.pruningVertex : DEFAULT_SPLIT_BUDGET.vertex;
+}
 
 /**
  * The split budget of a task: min(cap, 8 · 2^key length), so the tree fans out quickly at first.
@@ -192,7 +202,7 @@ export function runSubtree(problem: PreparedProblem, task: SubtreeTask, control:
     maxNodes: control.maxNodes,
     sliverSlack: problem.sliverSlack,
   };
-  const budget = splitBudgetOf(task, control.splitBudget);
+  const budget = splitBudgetOf(task, control.splitBudget ?? defaultSplitCap(problem, task));
   if (Number.isFinite(budget)) sc.splitAfter = budget;
   let it: Generator<RawPiece, SearchEnd>;
   let rest: () => SubtreeTask['frames'];

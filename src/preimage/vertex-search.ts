@@ -89,12 +89,24 @@ export function* vertexSearchFrom(frames: VFrame[], layers: Layer[], n: number, 
   return null;
 }
 
-function advanceContext(layers: Layer[], target: TargetSet, stats: SearchStats, n: number, frames: VFrame[], slack = false): AdvanceContext {
-  // class partitions cover every output: pruning could never fire. With one hidden layer a class
-  // target is wide and the leaf test comes right after the hidden layer: interval pruning fired on
-  // 2 of ~600 nodes of VerticalCAS and cost a third of the search (measured), so it is skipped.
+/**
+ * Does the vertex search skip target pruning for this problem? Class partitions cover every
+ * output: pruning could never fire. With one hidden layer a class target is wide and the leaf test
+ * comes right after the hidden layer: interval pruning fired on 2 of ~600 nodes of VerticalCAS and
+ * cost a third of the search (measured), so it is skipped.
+ */
+export function vertexSearchSkipsPruning(layers: Layer[], target: TargetSet): boolean {
   const kind = target.description.kind;
-  const alwaysReachable = kind === 'partition' || (kind === 'class' && layers.length <= 2);
+  return kind === 'partition' || (kind === 'class' && layers.length <= 2);
+}
+
+/** Does each node of the vertex search cost a symbolic-bound evaluation (about 3 ms on ACAS Xu instead of 0.1 ms)? */
+export function vertexNodesCostBounds(layers: Layer[], target: TargetSet): boolean {
+  return !vertexSearchSkipsPruning(layers, target) && layers.length > 2;
+}
+
+function advanceContext(layers: Layer[], target: TargetSet, stats: SearchStats, n: number, frames: VFrame[], slack = false): AdvanceContext {
+  const alwaysReachable = vertexSearchSkipsPruning(layers, target);
   return { layers, target, stats, n, last: layers.length - 1, alwaysReachable, frames, h: new Float64Array(64), gains: slack ? sliverGains(layers) : null };
 }
 
