@@ -27,7 +27,7 @@ function exactValues(ctx: CertificateContext, x: ArrayLike<number>): { pre: Rati
 }
 
 /** Largest violation (>= 0) of the pattern's signs at exact pre-activations; `strict` counts 0 on an active unit as a violation. */
-function patternViolation(ctx: CertificateContext, pre: Rational[][], pattern: number[][]): { worst: number; strictOk: boolean } {
+function patternViolation(ctx: CertificateContext, pre: Rational[][], pattern: readonly (readonly number[])[]): { worst: number; strictOk: boolean } {
   let worst = 0;
   let strictOk = true;
   pre.forEach((z, l) => {

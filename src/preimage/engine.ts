@@ -21,6 +21,7 @@ import { toVRep } from '../polyhedra/vrep.js';
 import { vpolyVertices, type VPoly } from '../polyhedra/vpoly.js';
 import { relativeVolume, volume as polytopeVolume, volumeWithVertices } from '../polyhedra/volume.js';
 import { normalizeDomain, rows, type Domain, type DomainSet } from './domain.js';
+import { patternRows } from './pattern-rows.js';
 import { RESULT_FORMAT, type PieceJson, type PreimageResult, type ResultStats, type ResultStatus } from './result.js';
 import { vertexSearchApplies, vertexSearchPieces } from './vertex-search.js';
 import { boxScaling, type BoxScaling } from './box-scaling.js';
@@ -447,7 +448,7 @@ export function finishPiece(raw: RawPiece, id: number, problem: PreparedProblem,
   const lex = (a: ArrayLike<number>, b: ArrayLike<number>) => { for (let j = 0; j < n; j++) if (a[j] !== b[j]) return a[j] - b[j]; return 0; };
   const piece: PieceJson = {
     id,
-    pattern: raw.pattern.map(plainArray),
+    pattern: patternRows(raw.pattern),
     part: raw.part,
     A: rows(P.A, P.m, n),
     b: plainArray(P.b),

@@ -30,7 +30,7 @@ import { Heap } from '../util/heap.js';
 import { compareKeys, rootTasks, runSubtree, type SubtreeControl, type SubtreeResult, type SubtreeTask } from './subtree.js';
 import type { Target } from './target.js';
 import type { ToWorker, FromWorker } from './worker.js';
-import { unpackAll } from './pack.js';
+import { decodePieces } from './piece-codec.js';
 import { PreimageError } from '../errors.js';
 import { mergeCheck, planCheck, runCheckJob, type CheckContext, type CheckJob, type CheckOptions, type CheckPart, type CheckReport } from '../analysis/check.js';
 
@@ -403,7 +403,7 @@ export async function runTasks(problem: PreparedProblem, tasks: SubtreeTask[], o
           running.delete(m.seq);
           const m0 = performance.now();
           ps.busyMs += m0 - e.started;
-          // the thread gets its next task before this one's pieces are unpacked and released: it
+          // the thread gets its next task before this one's pieces are decoded and released: it
           // waited for that otherwise (about 2 ms a task on ACAS Xu partitions). Not with `hold`,
           // whose scheduling depends on which finished tasks have pieces.
           const early = !o.hold;
@@ -411,7 +411,7 @@ export async function runTasks(problem: PreparedProblem, tasks: SubtreeTask[], o
             adopt(m.result);
             schedule();
           }
-          accept(e, { ...m.result, pieces: unpackAll(m.packed) as PieceJson[] }, early);
+          accept(e, { ...m.result, pieces: decodePieces(m.encoded) }, early);
           schedule();
           ps.mainMs += performance.now() - m0;
         };

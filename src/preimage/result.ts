@@ -38,8 +38,11 @@ export interface PieceCertificate {
 /** One convex piece of the preimage. */
 export interface PieceJson {
   id: number;
-  /** Activation pattern of each layer passed (1 active, 0 inactive). */
-  pattern: number[][];
+  /**
+   * Activation pattern of each layer passed (1 active, 0 inactive). Read-only: a computed result's
+   * rows are frozen and shared by consecutive pieces with the same row (pattern-rows.ts).
+   */
+  pattern: (readonly number[])[];
   /** Index of the target part (for unions: parts are made disjoint in order). */
   part: number;
   /** Inequalities A x <= b (redundant rows removed) and equalities Aeq x = beq, in result coordinates. */

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PreimageError } from '../errors.js';
-import { Packer, type Packed } from './pack.js';
+import { PieceEncoder, type EncodedPieces } from './piece-codec.js';
 import { runCheckJob, type CheckContext, type CheckJob, type CheckPart } from '../analysis/check.js';
 import type { PreparedProblem } from './engine.js';
 import { runSubtree, type SubtreeControl, type SubtreeResult, type SubtreeTask } from './subtree.js';
@@ -19,8 +19,8 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'ready' }
-  /** `result.pieces` is empty: `packed` holds them (pack.ts: transferred, not cloned). */
-  | { type: 'done'; seq: number; result: SubtreeResult; packed: Packed }
+  /** `result.pieces` is empty: `encoded` holds them (piece-codec.ts: transferred, not cloned). */
+  | { type: 'done'; seq: number; result: SubtreeResult; encoded: EncodedPieces }
   | { type: 'checked'; seq: number; part: CheckPart }
   | { type: 'error'; seq: number; message: string; code: string | undefined };
 
@@ -41,14 +41,14 @@ parentPort?.on('message', (msg: ToWorker) => {
     try {
       const p = problems.get(msg.run);
       if (!p) throw new Error(`no problem for run ${msg.run}`);
-      // each piece packed as it is made: the objects die young instead of living until the task ends
-      const packer = new Packer();
+      // each piece encoded as it is made: the objects die young instead of living until the task ends
+      const encoder = new PieceEncoder();
       try {
-        const result = runSubtree(p, msg.task, { ...msg.control, cancelled, onPiece: (piece) => packer.add(piece) });
-        const packed = packer.finish();
-        parentPort?.postMessage({ type: 'done', seq: msg.seq, result, packed } satisfies FromWorker, [packed.tags.buffer as ArrayBuffer, packed.nums.buffer as ArrayBuffer]);
+        const result = runSubtree(p, msg.task, { ...msg.control, cancelled, onPiece: (piece) => encoder.add(piece) });
+        const encoded = encoder.finish();
+        parentPort?.postMessage({ type: 'done', seq: msg.seq, result, encoded } satisfies FromWorker, [encoded.ints.buffer as ArrayBuffer, encoded.nums.buffer as ArrayBuffer]);
       } finally {
-        packer.release(); // after a failure: the next task's packer gets the shared buffers
+        encoder.release(); // after a failure: the next task's encoder gets the shared buffers
       }
     } catch (e) {
       const code = e instanceof PreimageError ? e.code : undefined;

@@ -19,7 +19,6 @@ import type { PieceJson, PreimageResult } from '../../src/preimage/result.js';
 import { compareKeys, decodeResult, decodeTask, encodeResult, encodeTask, rootTasks, runSubtree, type SubtreeResult, type SubtreeTask } from '../../src/preimage/subtree.js';
 import type { Target } from '../../src/preimage/target.js';
 import { PreimageError } from '../../src/errors.js';
-import { Packer, pack, unpack, unpackAll } from '../../src/preimage/pack.js';
 import { repoRoot } from '../helpers/data.js';
 import { runCli } from '../helpers/cli.js';
 import { randomNetwork, Rng } from '../helpers/networks.js';
@@ -262,30 +261,6 @@ test('check on threads: the same report as checkResult for 1, 2 and 3 threads, f
   const bad = checkResult(vcas, broken, { samples: 300 });
   assert.equal(bad.ok, false);
   assert.deepEqual(await checkResultParallel(vcas, broken, { samples: 300, threads: 2 }), bad);
-});
-
-test('pack/unpack (how results cross threads) is exact: -0, NaN, infinities, undefined, key order, nesting', () => {
-  const value = { b: [-0, NaN, Infinity, -Infinity, 1e-310, 0.1], a: { z: undefined, y: null, x: [[1, 'x'], [], [true, false]] }, s: 'full', n: -0, list: [{ p: 1, q: [2] }, { p: 3, q: [] }] };
-  const back = unpack(pack(value)) as typeof value;
-  assert.deepEqual(back, value);
-  assert.deepEqual(Object.keys(back), Object.keys(value));
-  assert.deepEqual(Object.keys(back.a), ['z', 'y', 'x']);
-  assert.ok(Object.is(back.n, -0) && Object.is(back.b[0], -0) && Number.isNaN(back.b[1]));
-  const pieces = computePreimage(vcas, { kind: 'class', index: 0 }, { domain: vcasDomain }).pieces;
-  assert.deepEqual(unpack(pack(pieces)), pieces);
-  // buffers grow past their first size and are reused by the next call; an array that turns out
-  // not to be all numbers after 30,000 of them is packed item by item
-  const big = { xs: Array.from({ length: 70000 }, (_, i) => i * 0.5 - 7), mixed: [...Array.from({ length: 30000 }, (_, i) => -i), 'end', [-0]] };
-  const p1 = pack(big);
-  const p2 = pack(value);
-  assert.deepEqual(unpack(p1), big);
-  assert.ok(Object.is((unpack(p1) as typeof big).xs[14], 0));
-  assert.deepEqual(unpack(p2), value);
-  assert.equal(p1.nums.length, 100001);
-  // values packed one at a time (as workers pack pieces) read back in order
-  const packer = new Packer();
-  for (const piece of pieces) packer.add(piece);
-  assert.deepEqual(unpackAll(packer.finish()), pieces);
 });
 
 test('CLI: compute --threads 1 and --threads 2 write the same JSON apart from times; --threads is validated', async () => {

@@ -67,7 +67,7 @@ test('permuting hidden units permutes the patterns', () => {
       const a = run(net), b = run(permuted);
       close(b.volume, a.volume, 'volume');
       // original unit k sits at position perm.indexOf(k) of the permuted layer
-      const unpermute = (p: number[][]) => patternKey([Array.from({ length: h }, (_, k) => p[0][perm.indexOf(k)]), p[1]]);
+      const unpermute = (p: (readonly number[])[]) => patternKey([Array.from({ length: h }, (_, k) => p[0][perm.indexOf(k)]), p[1]]);
       assert.deepEqual(b.pieces.map((p) => unpermute(p.pattern)).sort(), a.pieces.map((p) => patternKey(p.pattern)).sort());
     }),
     RUNS,
