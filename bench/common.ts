@@ -1,4 +1,5 @@
 /** Shared pieces of the benchmarks: the data directory, the machine, timing, JSON output. */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, totalmem, platform, release } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -7,6 +8,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { readNetwork } from '../src/formats/detect.js';
 import type { Network } from '../src/network/types.js';
+import type { PreimageResult } from '../src/preimage/result.js';
 import { createNetwork } from '../src/network/create.js';
 import { Rng } from '../src/util/rng.js';
 
@@ -50,6 +52,12 @@ export function median(xs: number[]): number {
 export function collectGarbage(): void {
   setFlagsFromString('--expose-gc');
   (runInNewContext('gc') as () => void)();
+}
+
+/** Digest of a result apart from its times (benches keep this, not the result: retained pieces slow every later run's garbage collections). */
+export function resultDigest(r: PreimageResult): string {
+  const { milliseconds: _m, geometryMilliseconds: _g, ...stats } = r.stats;
+  return createHash('sha256').update(JSON.stringify({ ...r, stats })).digest('hex');
 }
 
 export function round(x: number, digits = 4): number {

@@ -21,7 +21,8 @@
  * keeps the process alive); closeWorkerPool() terminates them.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { moduleWorker } from '../util/module-worker.js';
 import type { Network } from '../network/types.js';
 import { assembleResult, computePreimage, preparePreimage, summarizeSearch, type PreimageOptions, type PreparedProblem } from './engine.js';
 import type { PieceJson, PreimageResult } from './result.js';
@@ -122,14 +123,7 @@ let nextSeq = 1;
 
 function startWorker(): PoolWorker {
   const sab = new SharedArrayBuffer(4);
-  let worker: Worker;
-  if (!import.meta.url.endsWith('.ts')) worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { flag: sab } });
-  else {
-    // under tsx (tests, benchmarks) the worker is TypeScript: register tsx's loader in it first
-    const api = import.meta.resolve('tsx/esm/api');
-    const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}); });`;
-    worker = new Worker(code, { eval: true, workerData: { flag: sab } });
-  }
+  const worker = moduleWorker(new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url), { workerData: { flag: sab } });
   const pw: PoolWorker = { worker, flag: new Int32Array(sab), ready: Promise.resolve(), isReady: false, busy: null, problems: new Set(), onResult: null };
   pw.ready = new Promise<void>((resolve, reject) => {
     const onMsg = (m: FromWorker) => {

@@ -102,16 +102,19 @@ export interface SubtreeResult {
  * Default split budget caps (nodes + LPs per task). A node costs from about 0.1 ms (vertex search,
  * class partition: no pruning) to 3 ms (vertex search with symbolic-bound pruning, ACAS Xu prop_3)
  * and an LP 0.05-1 ms, so tasks take roughly 10 ms to 100 ms: small enough that two threads stay
- * busy on runs of a second, large enough that the cost of a task (a message each way, a fresh LP
- * for LP tasks) stays small. Measured on worker threads, the ACAS Xu prop_1 partition needed about
- * 30 % more CPU with a cap of 128 (921 tasks) than with 300 (419 tasks), although the same tasks
- * run one after the other in one thread cost the same. `pruningVertex`: vertex searches whose
- * every node evaluates symbolic bounds (vertexNodesCostBounds): with 300, ACAS Xu 1_2 prop_3
- * (981 nodes, 1.3 s) made 15 tasks of up to 200 ms and even a perfect 2-thread schedule of them
- * was only 1.55-1.74x faster than one thread (replayed task times); with 32, 45 tasks and
- * 1.75-1.84x.
+ * busy on runs of a second, large enough that the cost of a task stays small. On a worker thread a
+ * task costs about 2 ms besides its search (measured with the thread's own CPU clock: posting
+ * the result with its children's frames about 1 ms, receiving the next task about 1 ms; run one
+ * after the other in one thread, tasks cost about 0.25 ms each). `vertex`: with 300, the ACAS Xu
+ * prop_1 partition (80,000 nodes, 0.09 ms each with volumes) made 425 tasks and its workers
+ * needed 12-25 % more CPU than one thread; with 1,000 (155 tasks), 10 %, and the 2-thread run was
+ * 1.45-1.59x faster instead of 1.25-1.32x (alternating runs, 27 November 2026). `pruningVertex`:
+ * vertex searches whose every node evaluates symbolic bounds (vertexNodesCostBounds): with 300,
+ * ACAS Xu 1_2 prop_3 (981 nodes, 1.3 s) made 15 tasks of up to 200 ms and even a perfect 2-thread
+ * schedule of them was only 1.55-1.74x faster than one thread (replayed task times); with 32, 45
+ * tasks and 1.75-1.84x. `lp`: 300 and 1,000 measured alike on the LP bench cases.
  */
-export const DEFAULT_SPLIT_BUDGET = { vertex: 300, lp: 300, pruningVertex: 32 } as const;
+export const DEFAULT_SPLIT_BUDGET = { vertex: 1000, lp: 300, pruningVertex: 32 } as const;
 
 /** The default cap of a problem's tasks (DEFAULT_SPLIT_BUDGET by the kind of search and its node cost). */
 export function defaultSplitCap(problem: PreparedProblem, task: Pick<SubtreeTask, 'kind' | 'domain'>): number {

@@ -11,7 +11,8 @@
  * validation fail at once without retries (UnrecoverableError): a worker never runs code from
  * the queue.
  */
-import { Worker as ThreadWorker } from 'node:worker_threads';
+import type { Worker as ThreadWorker } from 'node:worker_threads';
+import { moduleWorker } from '../util/module-worker.js';
 import { Worker as BullWorker, UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { PreimageError } from '../errors.js';
@@ -46,11 +47,7 @@ export interface QueueWorkerSummary {
 const STORE_SCRIPT = `if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) return 1 end return 0`;
 
 function startThread(): ThreadWorker {
-  if (!import.meta.url.endsWith('.ts')) return new ThreadWorker(new URL('./thread.js', import.meta.url));
-  // under tsx (tests, benchmarks) the thread is TypeScript: register tsx's loader in it first
-  const api = import.meta.resolve('tsx/esm/api');
-  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(new URL('./thread.ts', import.meta.url).href)}); });`;
-  return new ThreadWorker(code, { eval: true });
+  return moduleWorker(new URL(import.meta.url.endsWith('.ts') ? './thread.ts' : './thread.js', import.meta.url));
 }
 
 /** A fixed pool of threads; each knows the runs it has been sent. */
