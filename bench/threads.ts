@@ -12,8 +12,8 @@
  * result's digest must equal the first; the minimum of each is reported with the speed-up, the pool's task and
  * split counts, the threads' busy time, the CPU time and the cores the process obtained (CPU seconds
  * per wall second), the load average before and after, and the cores the machine gave two
- * spinning threads just before and after the timed runs (probeCores). Then two independent
- * one-thread runs of the case at once, in two worker threads (bench/pair-member.ts): their
+ * spinning threads just before and after the timed runs (probeCores). After each timed pair, two
+ * independent one-thread runs of the case at once, in two worker threads (bench/pair-member.ts): their
  * throughput over one run alone is the most any 2-thread split of that work could gain on this
  * machine at that moment (the two cores share caches, memory bandwidth and the host), and the
  * speed-up over it is the pool's efficiency. The machine is shared: with the
@@ -88,30 +88,20 @@ async function timed(c: Case, threads: number) {
  * Two independent one-thread runs of the case at once, each in a worker thread of its own
  * (bench/pair-member.ts): what this machine gives two copies of the work at this moment (the
  * cores share caches, memory and the host), so the most any 2-thread split of it could gain.
- * One warm-up round, then `rounds` rounds; the fastest round's time (the slower run of it).
+ * `round()` runs both and returns the slower one's time; the first round warms them up.
  */
-async function independentPair(c: Case, rounds: number, digest: string): Promise<number> {
+async function independentPair(c: Case, digest: string) {
   const workers = [0, 1].map(() => moduleWorker(new URL('./pair-member.ts', import.meta.url), { workerData: { net: c.net, target: c.target, opts: c.opts } }));
-  try {
-    await Promise.all(workers.map((w) => new Promise((resolve, reject) => {
-      w.once('message', resolve);
-      w.once('error', reject);
-    })));
-    const round = () => Promise.all(workers.map((w) => new Promise<number>((resolve, reject) => {
-      w.once('message', (m: { ms: number; digest: string }) => (m.digest === digest ? resolve(m.ms) : reject(new Error(`${c.name}: an independent run gave a different result`))));
-      w.postMessage('go');
-    })));
-    await round();
-    let best = Infinity;
-    for (let i = 0; i < rounds; i++) {
-      const ms = Math.max(...(await round()));
-      process.stderr.write(`    two independent 1-thread runs at once: ${(ms / 1000).toFixed(2)} s\n`);
-      best = Math.min(best, ms);
-    }
-    return best;
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
+  await Promise.all(workers.map((w) => new Promise((resolve, reject) => {
+    w.once('message', resolve);
+    w.once('error', reject);
+  })));
+  const round = async () => Math.max(...(await Promise.all(workers.map((w) => new Promise<number>((resolve, reject) => {
+    w.once('message', (m: { ms: number; digest: string }) => (m.digest === digest ? resolve(m.ms) : reject(new Error(`${c.name}: an independent run gave a different result`))));
+    w.postMessage('go');
+  })))));
+  await round();
+  return { round, close: () => Promise.all(workers.map((w) => w.terminate())) };
 }
 
 export async function runThreadsBench() {
@@ -130,15 +120,27 @@ export async function runThreadsBench() {
     const loadStart = loadavg()[0];
     const coresBefore = await probeCores();
     const repeat = Number(process.argv[process.argv.indexOf('--repeat') + 1]) || 3;
-    for (const t of Array.from({ length: repeat }, () => [2, 1]).flat()) {
-      const r = await timed(c, t);
-      if (r.digest !== a.digest) throw new Error(`${c.name}: a timed run on ${t} thread(s) gave a different result`);
-      runs[t].push(r);
-      process.stderr.write(`    ${t} thread(s): ${(r.ms / 1000).toFixed(2)} s, ${(r.cpuMs / r.ms).toFixed(2)} cores obtained (load ${loadavg()[0].toFixed(2)})\n`);
+    // the pair rounds alternate with the timed runs: the machine's speed drifts over minutes
+    const pair = await independentPair(c, a.digest);
+    const pairRounds: number[] = [];
+    try {
+      for (let i = 0; i < repeat; i++) {
+        for (const t of [2, 1]) {
+          const r = await timed(c, t);
+          if (r.digest !== a.digest) throw new Error(`${c.name}: a timed run on ${t} thread(s) gave a different result`);
+          runs[t].push(r);
+          process.stderr.write(`    ${t} thread(s): ${(r.ms / 1000).toFixed(2)} s, ${(r.cpuMs / r.ms).toFixed(2)} cores obtained (load ${loadavg()[0].toFixed(2)})\n`);
+        }
+        const ms = await pair.round();
+        pairRounds.push(ms);
+        process.stderr.write(`    two independent 1-thread runs at once: ${(ms / 1000).toFixed(2)} s\n`);
+      }
+    } finally {
+      await pair.close();
     }
     const best = (t: number) => runs[t].reduce((x, y) => (y.ms < x.ms ? y : x));
     const one = best(1), two = best(2);
-    const pairMs = await independentPair(c, repeat, a.digest);
+    const pairMs = Math.min(...pairRounds);
     rows.push({
       case: c.name,
       status: one.status,
