@@ -26,7 +26,6 @@ import { loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { parseVnnlib } from '../src/formats/vnnlib.js';
 import { closeWorkerPool, computePreimageParallel, type ParallelOptions, type PoolStats } from '../src/preimage/parallel.js';
-import type { PreimageResult } from '../src/preimage/result.js';
 import type { Target } from '../src/preimage/target.js';
 import type { Network } from '../src/network/types.js';
 import { moduleWorker } from '../src/util/module-worker.js';
@@ -96,8 +95,15 @@ async function independentPair(c: Case, digest: string) {
     w.once('message', resolve);
     w.once('error', reject);
   })));
+  // a worker that fails mid-round rejects the round instead of leaving it waiting
   const round = async () => Math.max(...(await Promise.all(workers.map((w) => new Promise<number>((resolve, reject) => {
-    w.once('message', (m: { ms: number; digest: string }) => (m.digest === digest ? resolve(m.ms) : reject(new Error(`${c.name}: an independent run gave a different result`))));
+    const onError = (e: Error) => reject(e);
+    w.once('error', onError);
+    w.once('message', (m: { ms: number; digest: string }) => {
+      w.off('error', onError);
+      if (m.digest === digest) resolve(m.ms);
+      else reject(new Error(`${c.name}: an independent run gave a different result`));
+    });
     w.postMessage('go');
   })))));
   await round();

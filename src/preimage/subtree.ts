@@ -107,7 +107,7 @@ export interface SubtreeResult {
  * the result with its children's frames about 1 ms, receiving the next task about 1 ms; run one
  * after the other in one thread, tasks cost about 0.25 ms each). `vertex`: with 300, the ACAS Xu
  * prop_1 partition (80,000 nodes, 0.09 ms each with volumes) made 425 tasks and its workers
- * needed 12-25 % more CPU than one thread; with 1,000 (155 tasks), 10 %, and the 2-thread run was
+ * needed 12-25 % more CPU than one thread; with 1,000 (169 tasks), 8-16 %, and the 2-thread run was
  * 1.45-1.59x faster instead of 1.25-1.32x (alternating runs, 27 November 2026). `pruningVertex`:
  * vertex searches whose every node evaluates symbolic bounds (vertexNodesCostBounds): with 300,
  * ACAS Xu 1_2 prop_3 (981 nodes, 1.3 s) made 15 tasks of up to 200 ms and even a perfect 2-thread
